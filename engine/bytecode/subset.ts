@@ -72,7 +72,6 @@ export const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
   CLEANUP_THROW: "generator",
   END_SEND: "yield from / await",
   GET_YIELD_FROM_ITER: "yield from",
-  COPY_FREE_VARS: "closure",
 };
 
 /** LOAD_COMMON_CONSTANT opargs (Include/internal/pycore_opcode_utils.h, 3.14). */
