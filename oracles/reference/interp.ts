@@ -1,0 +1,1139 @@
+/**
+ * The reference interpreter: one plain `switch` over BASE opcodes with generic semantics only —
+ * no inline caches, no specialization, no versions, no tier 2. It is the yardstick every engine
+ * configuration is compared against, so it favours being obviously right over being fast.
+ * Value semantics come from the shared runtime (engine/runtime/ops.ts); what is written here a
+ * second time, on purpose, is the instruction sequencing: stack discipline, reference ownership
+ * (which decides when __del__ runs), calls, exceptions and unwinding (Python/bytecodes.c,
+ * Python/ceval.c).
+ */
+import { Frame } from "./frame.ts";
+import { decode, jumpTarget, type Instr } from "../../engine/bytecode/instructions.ts";
+import { CodeDef, CO_FAST_CELL, CO_FAST_FREE, CO_VARARGS, CO_VARKEYWORDS, None, type ProgramDef } from "../../engine/bytecode/code.ts";
+import { HeapObject, InternalError } from "../../engine/runtime/heap.ts";
+import {
+  PyTuple, PyList, PyDict, PyCode, PyFunction, PyModule, PyMethod, PyCell, PyType, PyException,
+  PyFrameObject, PyTraceback, PySlice, PyBuiltin, PyNoneType, type PyValue,
+} from "../../engine/runtime/objects.ts";
+import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../../engine/runtime/runtime.ts";
+import { PyError } from "../../engine/runtime/pyerror.ts";
+import * as ops from "../../engine/runtime/ops.ts";
+import { T, typeOf } from "../../engine/runtime/types.ts";
+import { DictStore } from "../../engine/runtime/dictstore.ts";
+import { COMMON_CONSTANTS, FN_DEFAULTS, FN_KWDEFAULTS, FN_CLOSURE, FN_ANNOTATIONS, FN_ANNOTATE } from "../../engine/bytecode/subset.ts";
+
+const decodedCache = new WeakMap<CodeDef, (Instr | undefined)[]>();
+function instrsOf(def: CodeDef): (Instr | undefined)[] {
+  let d = decodedCache.get(def);
+  if (d === undefined) {
+    d = new Array<Instr | undefined>(def.units.length);
+    for (const ins of decode(def.units)) d[ins.offset] = ins;
+    decodedCache.set(def, d);
+  }
+  return d;
+}
+
+export interface ReferenceOptions {
+  /** instructions executed before the run is abandoned as "budget" (default 10 million) */
+  readonly stepBudget?: number;
+}
+
+export class ReferenceInterpreter implements InterpHooks {
+  steps = 0;
+  readonly stepBudget: number;
+  /** tstate->exc_info->exc_value: the exception being handled (None when none) */
+  excInfo: PyValue = None;
+  private current: Frame | null = null;
+  private readonly programModules: Map<string, CodeDef>;
+  private readonly moduleFiles: Map<string, string>;
+
+  constructor(
+    readonly rt: Runtime,
+    program: ProgramDef,
+    opts: ReferenceOptions = {},
+  ) {
+    this.stepBudget = opts.stepBudget ?? 10_000_000;
+    this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
+    this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
+    rt.interp = this;
+    rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => this.buildClass(args, kw), "FAST_WITH_KEYWORDS"));
+  }
+
+  // ------------------------------------------------------------------ modules
+
+  /** Execute a program module (first import, or the entry module as __main__). New ref to the module. */
+  execModule(name: string, asName = name): PyModule {
+    const def = this.programModules.get(name);
+    if (def === undefined) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
+    const rt = this.rt;
+    const d = rt.dict();
+    rt.dictSet(d, "__name__", asName);
+    rt.dictSet(d, "__doc__", None);
+    rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
+    rt.dictSet(d, "__builtins__", rt.builtins);
+    const mod = rt.alloc(new PyModule(asName, d));
+    rt.modules.set(asName, mod); // sys.modules holds one reference
+    const code = rt.loadCode(def);
+    try {
+      const frame = this.newFrame(code, def, null, d, rt.builtins, d);
+      const r = this.run(frame);
+      rt.decref(r);
+    } catch (e) {
+      rt.modules.delete(asName);
+      rt.decref(mod);
+      throw e;
+    } finally {
+      rt.decref(code);
+    }
+    return rt.newRef(mod);
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  callFunction(fn: PyFunction, args: PyValue[], kwnames: readonly string[]): PyValue {
+    // vectorcall: args are borrowed, the new frame takes its own references
+    for (const a of args) this.rt.incref(a);
+    this.rt.incref(fn);
+    return this.run(this.frameForCall(fn, args, kwnames));
+  }
+
+  /** Build a frame for `fn`, TAKING ownership of fn and args (CPython's _PyEvalFramePushAndInit). */
+  private frameForCall(fn: PyFunction, args: PyValue[], kwnames: readonly string[]): Frame {
+    const rt = this.rt;
+    const code = fn.code;
+    const def = code.def;
+    let localsplus: (PyValue | null)[];
+    try {
+      localsplus = this.bindArguments(fn, def, args, kwnames);
+    } catch (e) {
+      for (const a of args) rt.decref(a);
+      rt.decref(fn);
+      throw e;
+    }
+    rt.incref(code);
+    return new Frame(code, def, fn, fn.globals, fn.builtins, null, localsplus, instrsOf(def), this.current);
+  }
+
+  private newFrame(code: PyCode, def: CodeDef, fn: PyFunction | null, globals: PyDict, builtins: PyDict, locals: PyDict | null): Frame {
+    this.rt.incref(code);
+    if (fn !== null) this.rt.incref(fn);
+    const lp = new Array<PyValue | null>(def.nlocalsplus).fill(null);
+    return new Frame(code, def, fn, globals, builtins, locals, lp, instrsOf(def), this.current);
+  }
+
+  /** Python/ceval.c initialize_locals: positional, *args, keywords, **kwargs, defaults; owned args. */
+  private bindArguments(fn: PyFunction, def: CodeDef, args: PyValue[], kwnames: readonly string[]): (PyValue | null)[] {
+    const rt = this.rt;
+    const lp = new Array<PyValue | null>(def.nlocalsplus).fill(null);
+    const npos = args.length - kwnames.length;
+    const argcount = def.argcount;
+    const total = argcount + def.kwonlyargcount;
+    const hasVarargs = (def.flags & CO_VARARGS) !== 0;
+    const hasVarkw = (def.flags & CO_VARKEYWORDS) !== 0;
+    const name = fn.qualname;
+    const used: PyValue[] = [];
+    const fail = (msg: string): never => {
+      for (const v of lp) if (v !== null) rt.decref(v);
+      for (const v of used) rt.decref(v);
+      throw new PyError("TypeError", msg);
+    };
+    let kwdict: PyDict | null = null;
+    if (hasVarkw) {
+      kwdict = rt.dict();
+      lp[total + (hasVarargs ? 1 : 0)] = kwdict;
+    }
+    const n = Math.min(npos, argcount);
+    for (let i = 0; i < n; i++) lp[i] = args[i]!;
+    if (hasVarargs) lp[total] = rt.tuple(args.slice(n, npos));
+    else if (npos > argcount) {
+      for (let i = argcount; i < npos; i++) used.push(args[i]!);
+    }
+    for (let k = 0; k < kwnames.length; k++) {
+      const kname = kwnames[k]!;
+      const value = args[npos + k]!;
+      let j = -1;
+      for (let p = def.posonlyargcount; p < total; p++) if (def.localsplusnames[p] === kname) { j = p; break; }
+      if (j < 0) {
+        if (kwdict !== null) {
+          rt.dictSet(kwdict, kname, value);
+          rt.decref(value);
+          continue;
+        }
+        used.push(value);
+        const posonly = def.localsplusnames.slice(0, def.posonlyargcount).includes(kname);
+        if (posonly) fail(`${name}() got some positional-only arguments passed as keyword arguments: '${kname}'`);
+        fail(`${name}() got an unexpected keyword argument '${kname}'`);
+      }
+      if (lp[j] !== null) {
+        used.push(value);
+        fail(`${name}() got multiple values for argument '${kname}'`);
+      }
+      lp[j] = value;
+    }
+    if (npos > argcount && !hasVarargs) {
+      const defcount = fn.defaults?.items.length ?? 0;
+      const kwonlyGiven = kwnames.filter((k) => def.localsplusnames.slice(argcount, total).includes(k)).length;
+      const plural = (c: number): string => (c === 1 ? "" : "s");
+      const takes = defcount > 0 ? `from ${argcount - defcount} to ${argcount} positional arguments` : `${argcount} positional argument${plural(argcount)}`;
+      const given = kwonlyGiven > 0
+        ? `${npos} positional argument${plural(npos)} (and ${kwonlyGiven} keyword-only argument${plural(kwonlyGiven)}) were given`
+        : `${npos} ${npos === 1 ? "was" : "were"} given`;
+      fail(`${name}() takes ${takes} but ${given}`);
+    }
+    // defaults for missing positional parameters
+    const defaults = fn.defaults?.items ?? [];
+    const firstDefault = argcount - defaults.length;
+    const missing: string[] = [];
+    for (let i = 0; i < argcount; i++) {
+      if (lp[i] !== null) continue;
+      if (i >= firstDefault) lp[i] = rt.newRef(defaults[i - firstDefault]!);
+      else missing.push(def.localsplusnames[i]!);
+    }
+    if (missing.length > 0) fail(`${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
+    const kwmissing: string[] = [];
+    for (let i = argcount; i < total; i++) {
+      if (lp[i] !== null) continue;
+      const kn = def.localsplusnames[i]!;
+      const dv = fn.kwdefaults !== null ? fn.kwdefaults.store.getStr(kn) : undefined;
+      if (dv !== undefined) lp[i] = rt.newRef(dv);
+      else kwmissing.push(kn);
+    }
+    if (kwmissing.length > 0) fail(`${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
+    return lp;
+  }
+
+  /** Python-level call from bytecode: TAKES ownership of callable, self_or_null and args. */
+  private callOwned(callable: PyValue, selfOrNull: PyValue | null, args: PyValue[], kwnames: readonly string[]): PyValue {
+    const rt = this.rt;
+    if (callable instanceof PyMethod && selfOrNull === null) {
+      // CALL: expand a bound method in place (new refs), drop the method object
+      const m = callable;
+      selfOrNull = rt.newRef(m.self);
+      callable = rt.newRef(m.func);
+      rt.decref(m);
+    }
+    const all = selfOrNull === null ? args : [selfOrNull, ...args];
+    if (callable instanceof PyFunction) return this.run(this.frameForCall(callable, all, kwnames));
+    try {
+      return rt.call(callable, all, kwnames);
+    } finally {
+      // DECREF_INPUTS after a non-Python call: callable, then the arguments in order
+      rt.decref(callable);
+      for (const a of all) rt.decref(a);
+    }
+  }
+
+  // ------------------------------------------------------------------ classes
+
+  /** builtins.__build_class__(func, name, *bases): run the body with a fresh namespace, then type(). */
+  private buildClass(args: PyValue[], kwnames: readonly string[]): PyValue {
+    const rt = this.rt;
+    if (kwnames.length > 0) throw new ops.Unsupported("class keywords (metaclass=...)");
+    const [body, name, ...bases] = args;
+    if (!(body instanceof PyFunction) || typeof name !== "string") throw new PyError("TypeError", "__build_class__: func must be a function");
+    if (bases.length > 1) throw new ops.Unsupported("multiple inheritance");
+    const base = bases.length === 0 ? T.object : bases[0]!;
+    if (!(base instanceof PyType)) throw new PyError("TypeError", "bases must be types");
+    if (base.builtin && base !== T.object && !base.isSubtypeOf(T.BaseException)) throw new ops.Unsupported(`subclassing builtin type '${base.name}'`);
+    const ns = rt.dict();
+    try {
+      rt.incref(body);
+      const frame = new Frame(rt.newRef(body.code), body.code.def, body, body.globals, body.builtins, ns,
+        new Array<PyValue | null>(body.code.def.nlocalsplus).fill(null), instrsOf(body.code.def), this.current);
+      const r = this.run(frame);
+      rt.decref(r);
+      // type_new: __qualname__ and __classdictcell__ are consumed, the rest becomes the class dict
+      const qual = ns.store.getStr("__qualname__");
+      const modname = ns.store.getStr("__module__");
+      const store = new DictStore();
+      const t = rt.alloc(new PyType(name, typeof qual === "string" ? qual : name, typeof modname === "string" ? modname : "__main__", base, store, false));
+      rt.incref(base);
+      base.subclasses.add(t);
+      let cell: PyValue | undefined;
+      for (const e of ns.store.entryList()) {
+        if (e.key === "__qualname__") continue;
+        if (e.key === "__classdictcell__") { cell = e.value; continue; }
+        store.set("s" + (e.key as string), e.key, rt.newRef(e.value));
+      }
+      if (cell instanceof PyCell) {
+        // the cell refers to the class namespace (used by annotation scopes); point it at None
+        const old = cell.ref;
+        cell.ref = None;
+        rt.decref(old);
+      }
+      return t;
+    } finally {
+      rt.decref(ns);
+    }
+  }
+
+  // ------------------------------------------------------------------ the evaluation loop
+
+  private push(f: Frame, v: PyValue | null): void {
+    f.stack.push(v);
+  }
+  private pop(f: Frame): PyValue {
+    const v = f.stack.pop();
+    if (v === undefined || v === null) throw new InternalError(`${f.def.qualname}+${f.ip * 2}: stack underflow or NULL where a value was expected`);
+    return v;
+  }
+  private popMaybeNull(f: Frame): PyValue | null {
+    const v = f.stack.pop();
+    if (v === undefined) throw new InternalError(`${f.def.qualname}+${f.ip * 2}: stack underflow`);
+    return v;
+  }
+  private setLocal(f: Frame, i: number, v: PyValue | null): void {
+    const old = f.localsplus[i] ?? null;
+    f.localsplus[i] = v;
+    if (old !== null) this.rt.decref(old);
+  }
+
+  /** Run a frame to completion: returns its value (new ref) or throws PyRaise. Consumes the frame. */
+  run(f: Frame): PyValue {
+    const rt = this.rt;
+    if (rt.depth >= rt.recursionLimit) {
+      this.clearFrame(f);
+      throw new PyError("RecursionError", "maximum recursion depth exceeded");
+    }
+    rt.depth++;
+    const saved = this.current;
+    this.current = f;
+    try {
+      for (;;) {
+        try {
+          return this.loop(f);
+        } catch (e) {
+          if (!this.handle(f, e)) throw e instanceof PyError ? new PyRaise(this.lastMaterialized!) : e;
+        }
+      }
+    } finally {
+      this.current = saved;
+      rt.depth--;
+    }
+  }
+
+  private lastMaterialized: PyException | null = null;
+
+  /**
+   * Exception unwinding (Python/ceval.c `error:` / `exception_unwind:`): add a traceback entry
+   * for this frame (unless it is a re-raise), then jump to the handler covering the instruction,
+   * or clear the frame and let the exception leave it. Returns true when a handler was found.
+   */
+  private handle(f: Frame, e: unknown): boolean {
+    const rt = this.rt;
+    if (!(e instanceof PyRaise || e instanceof PyError || e instanceof ReRaise)) {
+      // engine errors (internal, budget) leave every frame without Python unwinding
+      this.clearFrame(f);
+      throw e;
+    }
+    let exc: PyException;
+    if (e instanceof ReRaise) exc = e.exc;
+    else {
+      exc = e instanceof PyError ? this.raised(rt.materialize(e)) : e.exc;
+      this.addTraceback(f, exc);
+    }
+    const at = f.ip;
+    const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
+    if (entry === undefined) {
+      while (f.stack.length > 0) {
+        const v = f.stack.pop()!;
+        if (v !== null) rt.decref(v);
+      }
+      this.clearFrame(f);
+      this.lastMaterialized = exc;
+      if (e instanceof PyRaise) throw e;
+      throw new PyRaise(exc);
+    }
+    while (f.stack.length > entry.depth) {
+      const v = f.stack.pop()!;
+      if (v !== null) rt.decref(v);
+    }
+    if (entry.lasti) f.stack.push(at);
+    f.stack.push(exc);
+    f.ip = entry.target;
+    return true;
+  }
+
+  /** A new exception raised while another is handled gets it as __context__ (_PyErr_SetObject). */
+  private raised(exc: PyException): PyException {
+    const cur = this.excInfo;
+    if (cur instanceof PyException && cur !== exc) {
+      // break a cycle through the context chain, as CPython does
+      let o: PyException = cur;
+      while (o.context instanceof PyException) {
+        if (o.context === exc) {
+          const c = o.context;
+          o.context = null;
+          this.rt.decref(c);
+          break;
+        }
+        o = o.context;
+      }
+      const old = exc.context;
+      exc.context = this.rt.newRef(cur);
+      if (old !== null) this.rt.decref(old);
+    }
+    return exc;
+  }
+
+  private addTraceback(f: Frame, exc: PyException): void {
+    const rt = this.rt;
+    if (f.frameObj === null) f.frameObj = rt.alloc(new PyFrameObject(f.def.qualname, f.def.filename));
+    const tb = rt.alloc(new PyTraceback(exc.traceback, rt.newRef(f.frameObj), f.ip * 2, f.def.lines[f.ip]));
+    exc.traceback = tb;
+  }
+
+  /**
+   * Leave a frame (Python/frame.c _PyFrame_ClearExceptCode): if a traceback still refers to its
+   * frame object, that object takes ownership of the locals (and links f_back); otherwise the
+   * locals are released first to last. Then the function, then the code object.
+   */
+  private clearFrame(f: Frame): void {
+    const rt = this.rt;
+    const fo = f.frameObj;
+    f.frameObj = null;
+    let owned = false;
+    if (fo !== null) {
+      if (fo.refcnt > 1) {
+        fo.owned = f.localsplus.slice();
+        f.localsplus.fill(null);
+        if (f.back !== null) {
+          if (f.back.frameObj === null) f.back.frameObj = rt.alloc(new PyFrameObject(f.back.def.qualname, f.back.def.filename));
+          fo.back = rt.newRef(f.back.frameObj);
+        }
+        owned = true;
+      }
+      rt.decref(fo);
+    }
+    if (!owned) {
+      for (let i = 0; i < f.localsplus.length; i++) {
+        const v = f.localsplus[i];
+        f.localsplus[i] = null;
+        if (v !== null && v !== undefined) rt.decref(v);
+      }
+    }
+    if (f.func !== null) rt.decref(f.func);
+    rt.decref(f.code);
+  }
+
+  private loop(f: Frame): PyValue {
+    const rt = this.rt;
+    const def = f.def;
+    const instrs = f.instrs;
+    const consts = f.code.consts.items;
+    const names = def.names;
+    const lp = f.localsplus;
+    for (;;) {
+      const ins = instrs[f.ip];
+      if (ins === undefined) throw new InternalError(`${def.qualname}+${f.ip * 2}: no instruction at this offset`);
+      if (++this.steps > this.stepBudget) throw new BudgetExhausted();
+      const oparg = ins.oparg;
+      let next = ins.next;
+      switch (ins.name) {
+        case "RESUME":
+        case "NOP":
+        case "NOT_TAKEN":
+          break;
+        case "LOAD_FAST":
+        case "LOAD_FAST_BORROW":
+        case "LOAD_FAST_CHECK":
+          this.push(f, rt.newRef(this.local(f, oparg)));
+          break;
+        case "LOAD_FAST_LOAD_FAST":
+        case "LOAD_FAST_BORROW_LOAD_FAST_BORROW":
+          this.push(f, rt.newRef(this.local(f, oparg >> 4)));
+          this.push(f, rt.newRef(this.local(f, oparg & 15)));
+          break;
+        case "LOAD_FAST_AND_CLEAR":
+          this.push(f, lp[oparg] ?? null);
+          lp[oparg] = null;
+          break;
+        case "STORE_FAST":
+          this.setLocal(f, oparg, this.popMaybeNull(f));
+          break;
+        case "STORE_FAST_LOAD_FAST":
+          this.setLocal(f, oparg >> 4, this.pop(f));
+          this.push(f, rt.newRef(this.local(f, oparg & 15)));
+          break;
+        case "STORE_FAST_STORE_FAST":
+          this.setLocal(f, oparg >> 4, this.pop(f));
+          this.setLocal(f, oparg & 15, this.pop(f));
+          break;
+        case "DELETE_FAST":
+          this.local(f, oparg);
+          this.setLocal(f, oparg, null);
+          break;
+        case "LOAD_CONST":
+          this.push(f, rt.newRef(consts[oparg]!));
+          break;
+        case "LOAD_SMALL_INT":
+          this.push(f, oparg);
+          break;
+        case "LOAD_COMMON_CONSTANT": {
+          const cname = COMMON_CONSTANTS[oparg]!;
+          const v = cname === "tuple" ? T.tuple : cname === "AssertionError" ? T.AssertionError : cname === "NotImplementedError" ? T.NotImplementedError : undefined;
+          if (v === undefined) throw new ops.Unsupported(`builtin ${cname}`);
+          this.push(f, v);
+          break;
+        }
+        case "LOAD_GLOBAL": {
+          const name = names[oparg >> 1]!;
+          this.push(f, rt.newRef(this.loadGlobal(f, name)));
+          if (oparg & 1) this.push(f, null);
+          break;
+        }
+        case "STORE_GLOBAL": {
+          const v = this.pop(f);
+          rt.dictSet(f.globals, names[oparg]!, v);
+          rt.decref(v);
+          break;
+        }
+        case "DELETE_GLOBAL":
+          if (!rt.dictDel(f.globals, names[oparg]!)) throw new PyError("NameError", `name '${names[oparg]}' is not defined`);
+          break;
+        case "LOAD_NAME": {
+          const name = names[oparg]!;
+          const v = (f.locals !== null ? f.locals.store.getStr(name) : undefined) ?? this.loadGlobal(f, name);
+          this.push(f, rt.newRef(v));
+          break;
+        }
+        case "STORE_NAME": {
+          const v = this.pop(f);
+          if (f.locals === null) throw new PyError("RuntimeError", `no locals found when storing '${names[oparg]}'`);
+          rt.dictSet(f.locals, names[oparg]!, v);
+          rt.decref(v);
+          break;
+        }
+        case "DELETE_NAME":
+          if (f.locals === null) throw new PyError("RuntimeError", `no locals when deleting '${names[oparg]}'`);
+          if (!rt.dictDel(f.locals, names[oparg]!)) throw new PyError("NameError", `name '${names[oparg]}' is not defined`);
+          break;
+        case "LOAD_LOCALS":
+          if (f.locals === null) throw new PyError("SystemError" as never, "no locals found");
+          this.push(f, rt.newRef(f.locals));
+          break;
+        case "LOAD_FROM_DICT_OR_DEREF": {
+          const mapping = this.pop(f);
+          const name = def.localsplusnames[oparg]!;
+          let v = mapping instanceof PyDict ? mapping.store.getStr(name) : undefined;
+          if (v === undefined) {
+            const cell = lp[oparg];
+            v = cell instanceof PyCell && cell.ref !== null ? cell.ref : undefined;
+            if (v === undefined) {
+              rt.decref(mapping);
+              throw this.unboundDeref(def, oparg);
+            }
+          }
+          this.push(f, rt.newRef(v));
+          rt.decref(mapping);
+          break;
+        }
+        case "LOAD_BUILD_CLASS": {
+          const bc = rt.builtins.store.getStr("__build_class__");
+          if (bc === undefined) throw new PyError("NameError", "__build_class__ not found");
+          this.push(f, rt.newRef(bc));
+          break;
+        }
+        case "LOAD_ATTR": {
+          const owner = this.pop(f);
+          const name = names[oparg >> 1]!;
+          try {
+            if (oparg & 1) {
+              const [m, self] = ops.getMethod(rt, owner, name);
+              this.push(f, m);
+              this.push(f, self);
+            } else this.push(f, ops.getAttr(rt, owner, name));
+          } finally {
+            rt.decref(owner);
+          }
+          break;
+        }
+        case "STORE_ATTR": {
+          const owner = this.pop(f);
+          const v = this.pop(f);
+          try {
+            ops.setAttr(rt, owner, names[oparg]!, v);
+          } finally {
+            rt.decref(v);
+            rt.decref(owner);
+          }
+          break;
+        }
+        case "DELETE_ATTR": {
+          const owner = this.pop(f);
+          try {
+            ops.delAttr(rt, owner, names[oparg]!);
+          } finally {
+            rt.decref(owner);
+          }
+          break;
+        }
+        case "BINARY_OP": {
+          const rhs = this.pop(f);
+          const lhs = this.pop(f);
+          this.consume2(f, lhs, rhs, () => ops.binaryOp(rt, oparg, lhs, rhs));
+          break;
+        }
+        case "STORE_SUBSCR": {
+          const sub = this.pop(f);
+          const container = this.pop(f);
+          const v = this.pop(f);
+          try {
+            ops.setItem(rt, container, sub, v);
+          } finally {
+            rt.decref(v);
+            rt.decref(container);
+            rt.decref(sub);
+          }
+          break;
+        }
+        case "DELETE_SUBSCR": {
+          const sub = this.pop(f);
+          const container = this.pop(f);
+          try {
+            ops.delItem(rt, container, sub);
+          } finally {
+            rt.decref(container);
+            rt.decref(sub);
+          }
+          break;
+        }
+        case "BINARY_SLICE": {
+          const stop = this.pop(f);
+          const start = this.pop(f);
+          const container = this.pop(f);
+          const slice = rt.alloc(new PySlice(start, stop, None));
+          try {
+            this.push(f, ops.getItem(rt, container, slice));
+          } finally {
+            rt.decref(slice);
+            rt.decref(container);
+          }
+          break;
+        }
+        case "STORE_SLICE": {
+          const stop = this.pop(f);
+          const start = this.pop(f);
+          const container = this.pop(f);
+          const v = this.pop(f);
+          const slice = rt.alloc(new PySlice(start, stop, None));
+          try {
+            ops.setItem(rt, container, slice, v);
+          } finally {
+            rt.decref(slice);
+            rt.decref(v);
+            rt.decref(container);
+          }
+          break;
+        }
+        case "BUILD_SLICE": {
+          const step = oparg === 3 ? this.pop(f) : None;
+          const stop = this.pop(f);
+          const start = this.pop(f);
+          this.push(f, rt.alloc(new PySlice(start, stop, step)));
+          break;
+        }
+        case "COMPARE_OP": {
+          const rhs = this.pop(f);
+          const lhs = this.pop(f);
+          this.consume2(f, lhs, rhs, () => {
+            const r = ops.compare(rt, oparg >> 5, lhs, rhs);
+            if (oparg & 16) {
+              const b = ops.truthy(rt, r);
+              rt.decref(r);
+              return b;
+            }
+            return r;
+          });
+          break;
+        }
+        case "IS_OP": {
+          const rhs = this.pop(f);
+          const lhs = this.pop(f);
+          const r = ops.isOp(lhs, rhs) !== (oparg === 1);
+          rt.decref(lhs);
+          rt.decref(rhs);
+          this.push(f, r);
+          break;
+        }
+        case "CONTAINS_OP": {
+          const rhs = this.pop(f);
+          const lhs = this.pop(f);
+          this.consume2(f, lhs, rhs, () => ops.contains(rt, rhs, lhs) !== (oparg === 1));
+          break;
+        }
+        case "UNARY_NEGATIVE":
+        case "UNARY_INVERT": {
+          const v = this.pop(f);
+          try {
+            this.push(f, ins.name === "UNARY_NEGATIVE" ? ops.unaryNegative(rt, v) : ops.unaryInvert(rt, v));
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "UNARY_NOT": {
+          const v = this.pop(f);
+          // 3.14: the operand is a bool (TO_BOOL precedes); the generic meaning is `not truthy`
+          const r = !ops.truthy(rt, v);
+          rt.decref(v);
+          this.push(f, r);
+          break;
+        }
+        case "TO_BOOL": {
+          const v = this.pop(f);
+          try {
+            this.push(f, ops.truthy(rt, v));
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "POP_JUMP_IF_FALSE":
+        case "POP_JUMP_IF_TRUE":
+        case "POP_JUMP_IF_NONE":
+        case "POP_JUMP_IF_NOT_NONE": {
+          const v = this.pop(f);
+          // CPython 3.14 release builds test identity with the True/False singletons (the
+          // compiler guarantees a bool); a non-bool simply does not match.
+          const take =
+            ins.name === "POP_JUMP_IF_FALSE" ? v === false
+            : ins.name === "POP_JUMP_IF_TRUE" ? v === true
+            : ins.name === "POP_JUMP_IF_NONE" ? v instanceof PyNoneType
+            : !(v instanceof PyNoneType);
+          rt.decref(v);
+          if (take) next = jumpTarget(ins)!;
+          break;
+        }
+        case "JUMP_FORWARD":
+        case "JUMP_BACKWARD":
+        case "JUMP_BACKWARD_NO_INTERRUPT":
+          next = jumpTarget(ins)!;
+          break;
+        case "GET_ITER": {
+          const v = this.pop(f);
+          try {
+            this.push(f, ops.getIter(rt, v));
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "FOR_ITER": {
+          const it = f.stack[f.stack.length - 1];
+          if (it === undefined || it === null) throw new InternalError(`${def.qualname}+${f.ip * 2}: FOR_ITER without an iterator`);
+          const x = ops.iterNext(rt, it);
+          if (x === undefined) {
+            // exhausted: jump past the END_FOR at the target (the iterator stays for POP_ITER)
+            next = jumpTarget(ins)! + 1;
+          } else this.push(f, x);
+          break;
+        }
+        case "END_FOR":
+        case "POP_ITER":
+        case "POP_TOP":
+          rt.decref(this.popMaybeNull(f));
+          break;
+        case "PUSH_NULL":
+          this.push(f, null);
+          break;
+        case "COPY": {
+          const v = f.stack[f.stack.length - oparg];
+          if (v === undefined) throw new InternalError(`${def.qualname}+${f.ip * 2}: COPY ${oparg} below the stack`);
+          this.push(f, v === null ? null : rt.newRef(v));
+          break;
+        }
+        case "SWAP": {
+          const s = f.stack;
+          const i = s.length - 1, j = s.length - oparg;
+          if (j < 0) throw new InternalError(`${def.qualname}+${f.ip * 2}: SWAP ${oparg} below the stack`);
+          [s[i], s[j]] = [s[j]!, s[i]!];
+          break;
+        }
+        case "CALL":
+        case "CALL_KW": {
+          let kwnames: readonly string[] = [];
+          if (ins.name === "CALL_KW") {
+            const kn = this.pop(f);
+            if (!(kn instanceof PyTuple)) throw new InternalError(`${def.qualname}+${f.ip * 2}: CALL_KW without a kwnames tuple`);
+            kwnames = kn.items.map((x) => String(x));
+            rt.decref(kn);
+          }
+          const args = f.stack.splice(f.stack.length - oparg, oparg) as PyValue[];
+          const selfOrNull = this.popMaybeNull(f);
+          const callable = this.pop(f);
+          f.ip = ins.offset;
+          this.push(f, this.callOwned(callable, selfOrNull, args, kwnames));
+          break;
+        }
+        case "RETURN_VALUE": {
+          const v = this.pop(f);
+          this.clearFrame(f);
+          return v;
+        }
+        case "MAKE_FUNCTION": {
+          const code = this.pop(f);
+          if (!(code instanceof PyCode)) throw new InternalError(`${def.qualname}+${f.ip * 2}: MAKE_FUNCTION of a non-code object`);
+          const modname = f.globals.store.getStr("__name__") ?? None;
+          const fn = rt.alloc(new PyFunction(code, rt.newRef(f.globals), rt.newRef(f.builtins), code.def.name, code.def.qualname, null, null, null, rt.newRef(modname)));
+          // MAKE_FUNCTION copies co_version into func_version (gh-98522)
+          fn.funcVersion = code.coVersion;
+          this.push(f, fn);
+          break;
+        }
+        case "SET_FUNCTION_ATTRIBUTE": {
+          const fn = this.pop(f);
+          const attr = this.pop(f);
+          if (!(fn instanceof PyFunction)) throw new InternalError(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE on a non-function`);
+          if (oparg === FN_DEFAULTS && attr instanceof PyTuple) fn.defaults = attr;
+          else if (oparg === FN_KWDEFAULTS && attr instanceof PyDict) fn.kwdefaults = attr;
+          else if (oparg === FN_CLOSURE && attr instanceof PyTuple) fn.closure = attr;
+          else if (oparg === FN_ANNOTATIONS || oparg === FN_ANNOTATE) rt.decref(attr);
+          else throw new InternalError(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE ${oparg} with a ${typeOf(attr).name}`);
+          this.push(f, fn);
+          break;
+        }
+        case "MAKE_CELL": {
+          const init = lp[oparg] ?? null;
+          lp[oparg] = rt.alloc(new PyCell(init));
+          break;
+        }
+        case "LOAD_DEREF": {
+          const cell = lp[oparg];
+          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LOAD_DEREF of a non-cell`);
+          if (cell.ref === null) throw this.unboundDeref(def, oparg);
+          this.push(f, rt.newRef(cell.ref));
+          break;
+        }
+        case "STORE_DEREF": {
+          const cell = lp[oparg];
+          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: STORE_DEREF of a non-cell`);
+          const v = this.pop(f);
+          const old = cell.ref;
+          cell.ref = v;
+          if (old !== null) rt.decref(old);
+          break;
+        }
+        case "DELETE_DEREF": {
+          const cell = lp[oparg];
+          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: DELETE_DEREF of a non-cell`);
+          if (cell.ref === null) throw this.unboundDeref(def, oparg);
+          const old = cell.ref;
+          cell.ref = null;
+          rt.decref(old);
+          break;
+        }
+        case "COPY_FREE_VARS": {
+          const closure = f.func?.closure;
+          if (closure === null || closure === undefined) throw new InternalError(`${def.qualname}: COPY_FREE_VARS without a closure`);
+          const offset = def.nlocalsplus - oparg;
+          for (let i = 0; i < oparg; i++) lp[offset + i] = rt.newRef(closure.items[i]!);
+          break;
+        }
+        case "BUILD_TUPLE":
+          this.push(f, rt.tuple(f.stack.splice(f.stack.length - oparg, oparg) as PyValue[]));
+          break;
+        case "BUILD_LIST":
+          this.push(f, rt.list(f.stack.splice(f.stack.length - oparg, oparg) as PyValue[]));
+          break;
+        case "BUILD_MAP": {
+          const items = f.stack.splice(f.stack.length - 2 * oparg, 2 * oparg) as PyValue[];
+          const d = rt.dict();
+          try {
+            for (let i = 0; i < items.length; i += 2) rt.dictSet(d, items[i]!, items[i + 1]!);
+          } catch (e) {
+            rt.decref(d);
+            throw e;
+          } finally {
+            for (const x of items) rt.decref(x);
+          }
+          this.push(f, d);
+          break;
+        }
+        case "LIST_APPEND": {
+          const v = this.pop(f);
+          const l = f.stack[f.stack.length - oparg];
+          if (!(l instanceof PyList)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LIST_APPEND to a non-list`);
+          l.items.push(v);
+          break;
+        }
+        case "LIST_EXTEND": {
+          const v = this.pop(f);
+          const l = f.stack[f.stack.length - oparg];
+          if (!(l instanceof PyList)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LIST_EXTEND to a non-list`);
+          try {
+            ops.listExtend(rt, l, v);
+          } catch (e) {
+            if (e instanceof PyError && e.pyType === "TypeError" && !(v instanceof PyList || v instanceof PyTuple)) {
+              throw new PyError("TypeError", `Value after * must be an iterable, not ${typeOf(v).name}`);
+            }
+            throw e;
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "MAP_ADD": {
+          const value = this.pop(f);
+          const key = this.pop(f);
+          const d = f.stack[f.stack.length - oparg];
+          if (!(d instanceof PyDict)) throw new InternalError(`${def.qualname}+${f.ip * 2}: MAP_ADD to a non-dict`);
+          try {
+            rt.dictSet(d, key, value);
+          } finally {
+            rt.decref(key);
+            rt.decref(value);
+          }
+          break;
+        }
+        case "UNPACK_SEQUENCE": {
+          const seq = this.pop(f);
+          try {
+            this.push(f, null); // placeholder popped below; keeps depth right if unpacking raises
+            f.stack.pop();
+            const items = this.unpack(seq, oparg);
+            for (let i = items.length - 1; i >= 0; i--) this.push(f, items[i]!);
+          } finally {
+            rt.decref(seq);
+          }
+          break;
+        }
+        case "FORMAT_SIMPLE": {
+          const v = this.pop(f);
+          try {
+            this.push(f, typeof v === "string" ? v : ops.formatValue(rt, v, ""));
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "FORMAT_WITH_SPEC": {
+          const spec = this.pop(f);
+          const v = this.pop(f);
+          try {
+            this.push(f, ops.formatValue(rt, v, typeof spec === "string" ? spec : ops.str(rt, spec)));
+          } finally {
+            rt.decref(v);
+            rt.decref(spec);
+          }
+          break;
+        }
+        case "CONVERT_VALUE": {
+          const v = this.pop(f);
+          try {
+            if (oparg === 1) this.push(f, ops.str(rt, v));
+            else if (oparg === 2) this.push(f, ops.repr(rt, v));
+            else throw new ops.Unsupported("ascii() conversion (!a)");
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
+        case "BUILD_STRING": {
+          const parts = f.stack.splice(f.stack.length - oparg, oparg) as PyValue[];
+          this.push(f, parts.map((p) => (typeof p === "string" ? p : ops.str(rt, p))).join(""));
+          for (const p of parts) rt.decref(p);
+          break;
+        }
+        case "RAISE_VARARGS":
+          f.ip = ins.offset;
+          this.doRaise(f, oparg);
+          break;
+        case "PUSH_EXC_INFO": {
+          const exc = this.pop(f);
+          this.push(f, this.excInfo);
+          this.excInfo = rt.newRef(exc);
+          this.push(f, exc);
+          break;
+        }
+        case "POP_EXCEPT": {
+          const v = this.popMaybeNull(f);
+          const old = this.excInfo;
+          this.excInfo = v ?? None;
+          rt.decref(old);
+          break;
+        }
+        case "CHECK_EXC_MATCH": {
+          const right = this.pop(f);
+          const left = f.stack[f.stack.length - 1]!;
+          try {
+            const ok = (c: PyValue): boolean => c instanceof PyType && c.isSubtypeOf(T.BaseException);
+            if (!(ok(right) || (right instanceof PyTuple && right.items.every(ok)))) {
+              throw new PyError("TypeError", "catching classes that do not inherit from BaseException is not allowed");
+            }
+            const t = typeOf(left as PyValue);
+            const match = right instanceof PyTuple ? right.items.some((c) => t.isSubtypeOf(c as PyType)) : t.isSubtypeOf(right as PyType);
+            this.push(f, match);
+          } finally {
+            rt.decref(right);
+          }
+          break;
+        }
+        case "RERAISE": {
+          const exc = this.pop(f);
+          if (oparg) {
+            const lasti = this.pop(f);
+            if (typeof lasti === "number") f.ip = lasti;
+          } else f.ip = ins.offset;
+          if (!(exc instanceof PyException)) throw new InternalError(`${def.qualname}: RERAISE of a non-exception`);
+          throw new ReRaise(exc);
+        }
+        case "IMPORT_NAME": {
+          const fromlist = this.pop(f);
+          const level = this.pop(f);
+          rt.decref(fromlist);
+          rt.decref(level);
+          f.ip = ins.offset;
+          this.push(f, this.importModule(names[oparg]!));
+          break;
+        }
+        case "IMPORT_FROM": {
+          const mod = f.stack[f.stack.length - 1]!;
+          const name = names[oparg]!;
+          try {
+            this.push(f, ops.getAttr(rt, mod as PyValue, name));
+          } catch (e) {
+            if (e instanceof PyError && e.pyType === "AttributeError" && mod instanceof PyModule) {
+              throw new PyError("ImportError", `cannot import name '${name}' from '${mod.name}' (unknown location)`);
+            }
+            throw e;
+          }
+          break;
+        }
+        default:
+          throw new ops.Unsupported(`instruction ${ins.name}`);
+      }
+      f.ip = next;
+    }
+  }
+
+  /** Pop-free helper: run `op`, then release both inputs (forward order), then push the result. */
+  private consume2(f: Frame, a: PyValue, b: PyValue, op: () => PyValue): void {
+    let r: PyValue;
+    try {
+      r = op();
+    } finally {
+      this.rt.decref(a);
+      this.rt.decref(b);
+    }
+    this.push(f, r);
+  }
+
+  private local(f: Frame, i: number): PyValue {
+    const v = f.localsplus[i];
+    if (v === null || v === undefined) {
+      const name = f.def.localsplusnames[i] ?? `#${i}`;
+      throw new PyError("UnboundLocalError", `cannot access local variable '${name}' where it is not associated with a value`);
+    }
+    return v;
+  }
+
+  private unboundDeref(def: CodeDef, i: number): PyError {
+    const name = def.localsplusnames[i]!;
+    if ((def.localspluskinds[i]! & CO_FAST_FREE) !== 0 && (def.localspluskinds[i]! & CO_FAST_CELL) === 0) {
+      return new PyError("NameError", `cannot access free variable '${name}' where it is not associated with a value in enclosing scope`);
+    }
+    return new PyError("UnboundLocalError", `cannot access local variable '${name}' where it is not associated with a value`);
+  }
+
+  private loadGlobal(f: Frame, name: string): PyValue {
+    const v = f.globals.store.getStr(name) ?? f.builtins.store.getStr(name);
+    if (v === undefined) throw new PyError("NameError", `name '${name}' is not defined`);
+    return v;
+  }
+
+  private unpack(seq: PyValue, n: number): PyValue[] {
+    const rt = this.rt;
+    if (seq instanceof PyTuple || seq instanceof PyList) {
+      const k = seq.items.length;
+      if (k < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${k})`);
+      if (k > n) throw new PyError("ValueError", `too many values to unpack (expected ${n}, got ${k})`);
+      return seq.items.map((x) => rt.newRef(x));
+    }
+    let items: PyValue[] = [];
+    try {
+      items = ops.iterToArray(rt, seq, `cannot unpack non-iterable ${typeOf(seq).name} object`);
+    } catch (e) {
+      throw e;
+    }
+    if (items.length !== n) {
+      for (const x of items) rt.decref(x);
+      if (items.length < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${items.length})`);
+      throw new PyError("ValueError", `too many values to unpack (expected ${n})`);
+    }
+    return items;
+  }
+
+  private doRaise(f: Frame, oparg: number): never {
+    const rt = this.rt;
+    if (oparg === 0) {
+      const cur = this.excInfo;
+      if (!(cur instanceof PyException)) throw new PyError("RuntimeError", "No active exception to reraise");
+      throw new ReRaiseNew(rt.newRef(cur));
+    }
+    const cause = oparg === 2 ? this.pop(f) : null;
+    const v = this.pop(f);
+    let exc: PyException;
+    try {
+      exc = this.instantiate(v, "exceptions must derive from BaseException");
+    } finally {
+      rt.decref(v);
+    }
+    if (cause !== null) {
+      let c: PyValue | null = null;
+      try {
+        if (cause instanceof PyNoneType) c = null;
+        else c = this.instantiate(cause, "exception causes must derive from BaseException");
+      } catch (e) {
+        rt.decref(exc);
+        throw e;
+      } finally {
+        rt.decref(cause);
+      }
+      const old = exc.cause;
+      exc.cause = c;
+      if (old !== null) rt.decref(old);
+    }
+    throw new PyRaise(this.raised(exc));
+  }
+
+  /** An exception class is called with no arguments; an instance is used as is. */
+  private instantiate(v: PyValue, msg: string): PyException {
+    if (v instanceof PyType && v.isSubtypeOf(T.BaseException)) {
+      const r = this.rt.call(v, [], []);
+      if (!(r instanceof PyException)) {
+        this.rt.decref(r);
+        throw new PyError("TypeError", `calling ${v.name} should have returned an instance of BaseException, not ${typeOf(r).name}`);
+      }
+      return r;
+    }
+    if (v instanceof PyException) return this.rt.newRef(v);
+    throw new PyError("TypeError", msg);
+  }
+
+  private importModule(name: string): PyValue {
+    const rt = this.rt;
+    const existing = rt.modules.get(name);
+    if (existing !== undefined) return rt.newRef(existing);
+    if (!this.programModules.has(name)) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
+    return this.execModule(name);
+  }
+}
+
+/** RERAISE: re-raise without adding a traceback entry (Python/bytecodes.c RERAISE). */
+class ReRaise extends Error {
+  constructor(readonly exc: PyException) {
+    super("reraise");
+  }
+}
+/** bare `raise`: a new raise of the handled exception (adds a traceback entry, no context change). */
+class ReRaiseNew extends PyRaise {}
+
+function joinNames(names: string[]): string {
+  const q = names.map((n) => `'${n}'`);
+  if (q.length === 1) return q[0]!;
+  if (q.length === 2) return `${q[0]} and ${q[1]}`;
+  return `${q.slice(0, -1).join(", ")}, and ${q[q.length - 1]}`;
+}
+
+export { HeapObject };
