@@ -69,7 +69,7 @@ export interface OutcomeDifference {
 }
 
 function show(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  return typeof v === "string" ? v : v === undefined ? "(none)" : JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
 }
 
 /**

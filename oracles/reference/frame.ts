@@ -11,6 +11,8 @@ export class Frame {
   readonly stack: (PyValue | null)[] = [];
   /** code unit of the instruction being executed */
   ip = 0;
+  /** where to continue after the callee of the CALL at `ip` returns */
+  resumeAt = 0;
   frameObj: PyFrameObject | null = null;
   constructor(
     readonly code: PyCode,

@@ -79,8 +79,11 @@ export class ReferenceInterpreter implements InterpHooks {
       const r = this.run(frame);
       rt.decref(r);
     } catch (e) {
-      rt.modules.delete(asName);
-      rt.decref(mod);
+      // a failed import is removed from sys.modules; a failed __main__ stays (it is torn down later)
+      if (asName !== "__main__") {
+        rt.modules.delete(asName);
+        rt.decref(mod);
+      }
       throw e;
     } finally {
       rt.decref(code);
@@ -203,7 +206,7 @@ export class ReferenceInterpreter implements InterpHooks {
   }
 
   /** Python-level call from bytecode: TAKES ownership of callable, self_or_null and args. */
-  private callOwned(callable: PyValue, selfOrNull: PyValue | null, args: PyValue[], kwnames: readonly string[]): PyValue {
+  private callOwned(callable: PyValue, selfOrNull: PyValue | null, args: PyValue[], kwnames: readonly string[]): PyValue | Frame {
     const rt = this.rt;
     if (callable instanceof PyMethod && selfOrNull === null) {
       // CALL: expand a bound method in place (new refs), drop the method object
@@ -213,7 +216,7 @@ export class ReferenceInterpreter implements InterpHooks {
       rt.decref(m);
     }
     const all = selfOrNull === null ? args : [selfOrNull, ...args];
-    if (callable instanceof PyFunction) return this.run(this.frameForCall(callable, all, kwnames));
+    if (callable instanceof PyFunction) return this.frameForCall(callable, all, kwnames);
     try {
       return rt.call(callable, all, kwnames);
     } finally {
@@ -288,23 +291,64 @@ export class ReferenceInterpreter implements InterpHooks {
     if (old !== null) this.rt.decref(old);
   }
 
-  /** Run a frame to completion: returns its value (new ref) or throws PyRaise. Consumes the frame. */
-  run(f: Frame): PyValue {
+  /**
+   * Run a frame to completion: returns its value (new ref) or throws PyRaise. Consumes the frame.
+   * Python-to-Python calls do not recurse in JS: like CPython 3.11+ (which "inlines" Python calls
+   * in one C loop), the driver switches to the callee frame and back, so a recursion limit of 1000
+   * frames needs no deep host stack. Only builtins calling back into Python (__init__, __del__,
+   * sort keys) re-enter `run`, as CPython re-enters _PyEval_EvalFrameDefault.
+   */
+  run(entry: Frame): PyValue {
     const rt = this.rt;
     if (rt.depth >= rt.recursionLimit) {
-      this.clearFrame(f);
+      this.clearFrame(entry);
       throw new PyError("RecursionError", "maximum recursion depth exceeded");
     }
-    rt.depth++;
     const saved = this.current;
+    let f = entry;
+    rt.depth++;
     this.current = f;
     try {
+      let pendingUnwind: unknown = undefined;
       for (;;) {
+        let r: Frame | Return;
         try {
-          return this.loop(f);
+          if (pendingUnwind !== undefined) {
+            const pu = pendingUnwind;
+            pendingUnwind = undefined;
+            throw pu;
+          }
+          r = this.loop(f);
         } catch (e) {
-          if (!this.handle(f, e)) throw e instanceof PyError ? new PyRaise(this.lastMaterialized!) : e;
+          if (this.handle(f, e)) continue;
+          // the exception left frame f: continue unwinding in its caller (at its CALL)
+          const leaving = e instanceof PyError || e instanceof ReRaise ? new PyRaise(this.lastMaterialized!) : e;
+          if (f === entry) throw leaving;
+          rt.depth--;
+          f = f.back!;
+          this.current = f;
+          // re-dispatch as if the CALL in the caller raised it
+          pendingUnwind = leaving;
+          continue;
         }
+        if (r instanceof Frame) {
+          if (rt.depth >= rt.recursionLimit) {
+            // _Py_EnterRecursivePy fails in the callee: the error surfaces at the caller's CALL
+            this.clearFrame(r);
+            pendingUnwind = new PyError("RecursionError", "maximum recursion depth exceeded");
+            continue;
+          }
+          rt.depth++;
+          f = r;
+          this.current = f;
+          continue;
+        }
+        if (f === entry) return r.value;
+        rt.depth--;
+        f = f.back!;
+        this.current = f;
+        f.stack.push(r.value);
+        f.ip = f.resumeAt;
       }
     } finally {
       this.current = saved;
@@ -323,7 +367,6 @@ export class ReferenceInterpreter implements InterpHooks {
     const rt = this.rt;
     if (!(e instanceof PyRaise || e instanceof PyError || e instanceof ReRaise)) {
       // engine errors (internal, budget) leave every frame without Python unwinding
-      this.clearFrame(f);
       throw e;
     }
     let exc: PyException;
@@ -341,8 +384,7 @@ export class ReferenceInterpreter implements InterpHooks {
       }
       this.clearFrame(f);
       this.lastMaterialized = exc;
-      if (e instanceof PyRaise) throw e;
-      throw new PyRaise(exc);
+      return false;
     }
     while (f.stack.length > entry.depth) {
       const v = f.stack.pop()!;
@@ -416,7 +458,7 @@ export class ReferenceInterpreter implements InterpHooks {
     rt.decref(f.code);
   }
 
-  private loop(f: Frame): PyValue {
+  private loop(f: Frame): Frame | Return {
     const rt = this.rt;
     const def = f.def;
     const instrs = f.instrs;
@@ -763,13 +805,18 @@ export class ReferenceInterpreter implements InterpHooks {
           const selfOrNull = this.popMaybeNull(f);
           const callable = this.pop(f);
           f.ip = ins.offset;
-          this.push(f, this.callOwned(callable, selfOrNull, args, kwnames));
+          const res = this.callOwned(callable, selfOrNull, args, kwnames);
+          if (res instanceof Frame) {
+            f.resumeAt = next;
+            return res;
+          }
+          this.push(f, res);
           break;
         }
         case "RETURN_VALUE": {
           const v = this.pop(f);
           this.clearFrame(f);
-          return v;
+          return new Return(v);
         }
         case "MAKE_FUNCTION": {
           const code = this.pop(f);
@@ -1118,6 +1165,11 @@ export class ReferenceInterpreter implements InterpHooks {
     if (!this.programModules.has(name)) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
     return this.execModule(name);
   }
+}
+
+/** A frame's return value travelling to the driver loop. */
+class Return {
+  constructor(readonly value: PyValue) {}
 }
 
 /** RERAISE: re-raise without adding a traceback entry (Python/bytecodes.c RERAISE). */

@@ -1,0 +1,13 @@
+import { importPython, readPythonFiles } from "/work/main/oracles/cpython/import.ts";
+import { runInCPython } from "/work/main/oracles/cpython/run.ts";
+import { runReference, formatLeaks } from "/work/main/oracles/reference/run.ts";
+import { compareOutcomes } from "/work/main/oracles/outcome.ts";
+const files = process.argv.slice(2);
+const mods = readPythonFiles(files);
+const prog = await importPython(mods);
+const r = runReference(prog);
+const c = await runInCPython(mods);
+console.log("REF", JSON.stringify(r.outcome, null, 1).slice(0, 3000));
+if (r.leaks.length) console.log(formatLeaks(r.leaks).slice(0, 2000));
+const d = compareOutcomes(r.outcome, c);
+console.log(d.length === 0 ? "AGREE" : "DIFF " + JSON.stringify(d, null, 1).slice(0, 4000));
