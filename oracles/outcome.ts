@@ -37,6 +37,9 @@ export type OutcomeStatus =
   | "exception"
   /** the step budget ran out: such cases are discarded by the harness, never compared */
   | "budget"
+  /** the program uses Python tierdiff does not model (printf-style %, results beyond engine limits...):
+   *  discarded by the harness like "budget", never compared; the reason is in `internalError` */
+  | "unsupported"
   /** the engine threw a JS error or detected an internal inconsistency (use-after-free...): a bug */
   | "internal-error";
 

@@ -399,10 +399,10 @@ export class PyFrameObject extends HeapObject {
     return `frame of ${this.qualname}`;
   }
   clear(rt: RefOps): void {
-    // frame_dealloc: locals first to last (if owned), then f_back
+    // frame_dealloc: owned locals via _PyFrame_ClearLocals (last to first in 3.14), then f_back
     const owned = this.owned;
     this.owned = null;
-    if (owned !== null) for (const v of owned) if (v !== null) rt.decref(v);
+    if (owned !== null) for (let i = owned.length - 1; i >= 0; i--) if (owned[i] !== null) rt.decref(owned[i]);
     const back = this.back;
     this.back = null;
     if (back !== null) rt.decref(back);

@@ -662,7 +662,14 @@ function specialAttr(rt: Runtime, obj: PyValue, name: string): PyValue | undefin
       case "__mro__": return rt.tuple(obj.mro.map((t) => rt.newRef(t)));
     }
   }
-  if (obj instanceof PyException && name === "args") return rt.newRef(obj.args);
+  if (obj instanceof PyException) {
+    switch (name) {
+      case "args": return rt.newRef(obj.args);
+      case "__cause__": return obj.cause === null ? None : rt.newRef(obj.cause);
+      case "__context__": return obj.context === null ? None : rt.newRef(obj.context);
+      case "__traceback__": return obj.traceback === null ? None : rt.newRef(obj.traceback);
+    }
+  }
   if (obj instanceof PyCode) {
     switch (name) {
       case "co_name": return obj.def.name;

@@ -109,7 +109,10 @@ export function repr(rt: Runtime, v: PyValue, seen: Set<HeapObject> = new Set())
   if (v instanceof PyBoundBuiltin) {
     return `<built-in method ${v.descr.name} of ${typeOf(v.self).name} object at ${v.self instanceof HeapObject ? hex(v.self) : "0x0"}>`;
   }
-  if (v instanceof PyModule) return `<module '${v.name}'>`;
+  if (v instanceof PyModule) {
+    const file = v.dict.store.getStr("__file__");
+    return typeof file === "string" ? `<module '${v.name}' from '${file}'>` : `<module '${v.name}'>`;
+  }
   if (v instanceof PyCode) return `<code object ${v.def.name} at ${hex(v)}, file "${v.def.filename}", line ${v.def.firstlineno}>`;
   if (v instanceof PyCell) return `<cell at ${hex(v)}: ${v.ref === null ? "empty" : `${typeOf(v.ref).name} object at 0x0`}>`;
   if (v instanceof HeapObject) return `<${typeOf(v).name} object at ${hex(v)}>`;

@@ -69,7 +69,8 @@ export class ReferenceInterpreter implements InterpHooks {
     const d = rt.dict();
     rt.dictSet(d, "__name__", asName);
     rt.dictSet(d, "__doc__", None);
-    rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
+    // like the CPython oracle: __main__ has no __file__, imported modules do
+    if (asName !== "__main__") rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
     rt.dictSet(d, "__builtins__", rt.builtins);
     const mod = rt.alloc(new PyModule(asName, d));
     rt.modules.set(asName, mod); // sys.modules holds one reference
@@ -109,9 +110,11 @@ export class ReferenceInterpreter implements InterpHooks {
     try {
       localsplus = this.bindArguments(fn, def, args, kwnames);
     } catch (e) {
-      for (const a of args) rt.decref(a);
       rt.decref(fn);
       throw e;
+    } finally {
+      // binding took its own references; release the ones handed to us
+      for (const a of args) rt.decref(a);
     }
     rt.incref(code);
     return new Frame(code, def, fn, fn.globals, fn.builtins, null, localsplus, instrsOf(def), this.current);
@@ -134,10 +137,9 @@ export class ReferenceInterpreter implements InterpHooks {
     const hasVarargs = (def.flags & CO_VARARGS) !== 0;
     const hasVarkw = (def.flags & CO_VARKEYWORDS) !== 0;
     const name = fn.qualname;
-    const used: PyValue[] = [];
+    // args are BORROWED here: everything stored in the new locals is a new reference
     const fail = (msg: string): never => {
-      for (const v of lp) if (v !== null) rt.decref(v);
-      for (const v of used) rt.decref(v);
+      for (let i = lp.length - 1; i >= 0; i--) if (lp[i] !== null) rt.decref(lp[i]);
       throw new PyError("TypeError", msg);
     };
     let kwdict: PyDict | null = null;
@@ -146,11 +148,8 @@ export class ReferenceInterpreter implements InterpHooks {
       lp[total + (hasVarargs ? 1 : 0)] = kwdict;
     }
     const n = Math.min(npos, argcount);
-    for (let i = 0; i < n; i++) lp[i] = args[i]!;
-    if (hasVarargs) lp[total] = rt.tuple(args.slice(n, npos));
-    else if (npos > argcount) {
-      for (let i = argcount; i < npos; i++) used.push(args[i]!);
-    }
+    for (let i = 0; i < n; i++) lp[i] = rt.newRef(args[i]!);
+    if (hasVarargs) lp[total] = rt.tuple(args.slice(n, npos).map((a) => rt.newRef(a)));
     for (let k = 0; k < kwnames.length; k++) {
       const kname = kwnames[k]!;
       const value = args[npos + k]!;
@@ -159,19 +158,14 @@ export class ReferenceInterpreter implements InterpHooks {
       if (j < 0) {
         if (kwdict !== null) {
           rt.dictSet(kwdict, kname, value);
-          rt.decref(value);
           continue;
         }
-        used.push(value);
         const posonly = def.localsplusnames.slice(0, def.posonlyargcount).includes(kname);
         if (posonly) fail(`${name}() got some positional-only arguments passed as keyword arguments: '${kname}'`);
         fail(`${name}() got an unexpected keyword argument '${kname}'`);
       }
-      if (lp[j] !== null) {
-        used.push(value);
-        fail(`${name}() got multiple values for argument '${kname}'`);
-      }
-      lp[j] = value;
+      if (lp[j] !== null) fail(`${name}() got multiple values for argument '${kname}'`);
+      lp[j] = rt.newRef(value);
     }
     if (npos > argcount && !hasVarargs) {
       const defcount = fn.defaults?.items.length ?? 0;
@@ -370,12 +364,15 @@ export class ReferenceInterpreter implements InterpHooks {
       throw e;
     }
     let exc: PyException;
+    // The handler is looked up at the instruction that raised — for RERAISE its own offset,
+    // even when it restored f.ip from a saved lasti (ceval.c: "We can't use frame->instr_ptr
+    // here, as RERAISE may have set it").
+    const at = e instanceof ReRaise ? e.at : f.ip;
     if (e instanceof ReRaise) exc = e.exc;
     else {
       exc = e instanceof PyError ? this.raised(rt.materialize(e)) : e.exc;
       this.addTraceback(f, exc);
     }
-    const at = f.ip;
     const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
     if (entry === undefined) {
       while (f.stack.length > 0) {
@@ -390,7 +387,7 @@ export class ReferenceInterpreter implements InterpHooks {
       const v = f.stack.pop()!;
       if (v !== null) rt.decref(v);
     }
-    if (entry.lasti) f.stack.push(at);
+    if (entry.lasti) f.stack.push(f.ip);
     f.stack.push(exc);
     f.ip = entry.target;
     return true;
@@ -428,7 +425,7 @@ export class ReferenceInterpreter implements InterpHooks {
   /**
    * Leave a frame (Python/frame.c _PyFrame_ClearExceptCode): if a traceback still refers to its
    * frame object, that object takes ownership of the locals (and links f_back); otherwise the
-   * locals are released first to last. Then the function, then the code object.
+   * locals are released last to first (3.14's _PyFrame_ClearLocals). Then the function, then the code.
    */
   private clearFrame(f: Frame): void {
     const rt = this.rt;
@@ -448,7 +445,8 @@ export class ReferenceInterpreter implements InterpHooks {
       rt.decref(fo);
     }
     if (!owned) {
-      for (let i = 0; i < f.localsplus.length; i++) {
+      // 3.14 _PyFrame_ClearLocals releases from the stack pointer down: LAST local first
+      for (let i = f.localsplus.length - 1; i >= 0; i--) {
         const v = f.localsplus[i];
         f.localsplus[i] = null;
         if (v !== null && v !== undefined) rt.decref(v);
@@ -1018,12 +1016,13 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "RERAISE": {
           const exc = this.pop(f);
+          f.ip = ins.offset;
           if (oparg) {
             const lasti = this.pop(f);
             if (typeof lasti === "number") f.ip = lasti;
-          } else f.ip = ins.offset;
+          }
           if (!(exc instanceof PyException)) throw new InternalError(`${def.qualname}: RERAISE of a non-exception`);
-          throw new ReRaise(exc);
+          throw new ReRaise(exc, ins.offset);
         }
         case "IMPORT_NAME": {
           const fromlist = this.pop(f);
@@ -1041,7 +1040,8 @@ export class ReferenceInterpreter implements InterpHooks {
             this.push(f, ops.getAttr(rt, mod as PyValue, name));
           } catch (e) {
             if (e instanceof PyError && e.pyType === "AttributeError" && mod instanceof PyModule) {
-              throw new PyError("ImportError", `cannot import name '${name}' from '${mod.name}' (unknown location)`);
+              const file = mod.dict.store.getStr("__file__");
+              throw new PyError("ImportError", `cannot import name '${name}' from '${mod.name}' (${typeof file === "string" ? file : "unknown location"})`);
             }
             throw e;
           }
@@ -1174,7 +1174,11 @@ class Return {
 
 /** RERAISE: re-raise without adding a traceback entry (Python/bytecodes.c RERAISE). */
 class ReRaise extends Error {
-  constructor(readonly exc: PyException) {
+  constructor(
+    readonly exc: PyException,
+    /** offset of the RERAISE instruction itself */
+    readonly at: number,
+  ) {
     super("reraise");
   }
 }

@@ -20,6 +20,7 @@ import { Unsupported, repr } from "../../engine/runtime/ops.ts";
 import type { Outcome, ExceptionOutcome, TracebackEntry, OutcomeStatus } from "../outcome.ts";
 import { findLeaks, formatLeaks, type Leak } from "../invariants/leaks.ts";
 import { ReferenceInterpreter, type ReferenceOptions } from "./interp.ts";
+import { EngineLimitError } from "../../engine/runtime/int.ts";
 
 export interface RunResult {
   readonly outcome: Outcome;
@@ -100,8 +101,8 @@ export function runWith(rt: Runtime, body: () => void, resetState: () => void, s
       pending = e instanceof PyRaise ? e.exc : rt.materialize(e);
       exception = exceptionOutcome(rt, pending);
     } else if (e instanceof BudgetExhausted) status = "budget";
-    else if (e instanceof Unsupported) {
-      status = "internal-error";
+    else if (e instanceof Unsupported || e instanceof EngineLimitError) {
+      status = "unsupported";
       internalError = e.message;
     } else {
       status = "internal-error";

@@ -1,13 +1,22 @@
-import { importPython, readPythonFiles } from "/work/main/oracles/cpython/import.ts";
-import { runInCPython } from "/work/main/oracles/cpython/run.ts";
-import { runReference, formatLeaks } from "/work/main/oracles/reference/run.ts";
-import { compareOutcomes } from "/work/main/oracles/outcome.ts";
-const files = process.argv.slice(2);
-const mods = readPythonFiles(files);
-const prog = await importPython(mods);
-const r = runReference(prog);
-const c = await runInCPython(mods);
-console.log("REF", JSON.stringify(r.outcome, null, 1).slice(0, 3000));
-if (r.leaks.length) console.log(formatLeaks(r.leaks).slice(0, 2000));
-const d = compareOutcomes(r.outcome, c);
-console.log(d.length === 0 ? "AGREE" : "DIFF " + JSON.stringify(d, null, 1).slice(0, 4000));
+// Dev helper: run Python cases on the reference interpreter and on real CPython (pyodide) and
+// print where they disagree. Usage: npx tsx scripts/dev/cmp.mts <case.py | case-dir> ...
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { importPython, readPythonFiles } from "../../oracles/cpython/import.ts";
+import { runInCPython } from "../../oracles/cpython/run.ts";
+import { runReference, formatLeaks } from "../../oracles/reference/run.ts";
+import { compareOutcomes } from "../../oracles/outcome.ts";
+
+for (const arg of process.argv.slice(2)) {
+  const files = statSync(arg).isDirectory()
+    ? ["main.py", ...readdirSync(arg).filter((f) => f.endsWith(".py") && f !== "main.py").sort()].map((f) => join(arg, f))
+    : [arg];
+  const mods = readPythonFiles(files);
+  const prog = await importPython(mods);
+  const r = runReference(prog);
+  const c = await runInCPython(mods);
+  const d = compareOutcomes(r.outcome, c);
+  console.log(`${d.length === 0 && r.leaks.length === 0 ? "AGREE" : "DIFF "} ${arg} (${r.steps} steps)`);
+  if (r.leaks.length) console.log(formatLeaks(r.leaks).slice(0, 1500));
+  for (const x of d) console.log(`  ${x.field}\n    ref:     ${x.left.slice(0, 1500)}\n    cpython: ${x.right.slice(0, 1500)}`);
+}

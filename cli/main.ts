@@ -1,0 +1,175 @@
+/**
+ * tierdiff command line. Every command has --help; bad flags and bad input files give one clear
+ * line on stderr and exit status 2 — never a stack trace. Exit statuses of `run`:
+ * 0 ok, 1 uncaught Python exception (like python3), 2 usage or input error, 3 step budget
+ * exhausted, 4 internal error in the engine (a bug: please report it), 5 configurations disagree.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs, UsageError } from "./args.ts";
+import { loadProgram, LoadError } from "./load.ts";
+import { formatTraceback, formatUnraisable } from "./traceback.ts";
+import { runReference, formatLeaks } from "../oracles/reference/run.ts";
+import { VerifyError } from "../engine/bytecode/verify.ts";
+import { AsmError, printProgram } from "../engine/bytecode/asm.ts";
+import { disassembleProgram } from "../engine/bytecode/dis.ts";
+
+const EXIT = { ok: 0, exception: 1, usage: 2, budget: 3, internal: 4, diverged: 5 } as const;
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly run?: (argv: readonly string[]) => Promise<number>;
+  /** what issue builds it, for commands not built yet */
+  readonly planned?: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: "run a program (.py or tierdiff assembly) and print its output like python3",
+    help: `usage: tierdiff run <program> [--config ref] [--json] [--budget N] [--leaks] [-m module.py ...]
+
+Runs <program> on the chosen configuration. A .py file is compiled by real CPython 3.14
+(pyodide, offline) and run unchanged; any other file is read as tierdiff assembly.
+The program's print output goes to stdout, byte-identical to CPython's; an uncaught
+exception is printed as a traceback on stderr (exit status 1).
+
+  --config ref     configuration(s) to run: ref (reference interpreter). t1, t2 and
+                   all come with the tier-1/tier-2 engines.
+  --json           print the whole outcome (value, stdout, exception, __del__ order,
+                   globals) as JSON on stdout instead
+  --budget N       step budget: instructions executed before giving up (default 10000000);
+                   exhausting it exits with status 3
+  --leaks          report objects that survived teardown on stderr (and exit 4 if any)
+  --module F.py    an extra Python module the program can import (repeatable; .py only)
+
+exit status: 0 ok, 1 uncaught exception, 2 usage/input error, 3 budget exhausted,
+             4 internal engine error or leak, 5 configurations disagree
+
+example: tierdiff run corpus/cases/closures.py --json`,
+    run: cmdRun,
+  },
+  dis: {
+    summary: "print a CPython-dis-style listing of a program",
+    help: `usage: tierdiff dis <program> [--asm]
+
+Prints a listing of every code object in the style of CPython's dis module.
+  --asm   print the program as editable tierdiff assembly instead (what 'import-py' writes)
+
+example: tierdiff dis corpus/cases/closures.tda`,
+    run: cmdDis,
+  },
+  "import-py": {
+    summary: "compile Python source with real CPython 3.14 into a tierdiff program",
+    help: `usage: tierdiff import-py <file.py> [-o out.tda] [--module other.py ...]
+
+Compiles <file.py> (and any --module files it imports) with CPython 3.14 (pyodide, offline)
+and writes the code objects, unchanged, as tierdiff assembly (stdout, or -o FILE).
+Constructs outside the supported subset are rejected with the line, construct and opcode.
+
+example: tierdiff import-py prog.py -o prog.tda`,
+    run: cmdImport,
+  },
+  fuzz: { summary: "long fuzzing campaigns", help: "", planned: "issue 6 (corpus, replay, fuzz campaigns)" },
+  replay: { summary: "replay a saved failure and localize the divergence", help: "", planned: "issue 6" },
+  corpus: { summary: "add, list and minimize corpus cases", help: "", planned: "issue 6" },
+  selftest: { summary: "run the fuzzer against the fault catalog", help: "", planned: "issue 6" },
+  bench: { summary: "benchmarks: python3, pyodide, ref, t1, t2 side by side", help: "", planned: "issue 7" },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}${c.planned !== undefined ? "  [not built yet]" : ""}`);
+  return `usage: tierdiff <command> [options]   (tierdiff <command> --help for details)\n\ncommands:\n${rows.join("\n")}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    process.stderr.write(`tierdiff: unknown command '${name}'\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (cmd.run === undefined) {
+    process.stderr.write(`tierdiff ${name}: not built yet (planned in ${cmd.planned})\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(cmd.help + "\n");
+    return EXIT.ok;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof LoadError || e instanceof VerifyError || e instanceof AsmError || isImportError(e)) {
+      process.stderr.write(`${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`tierdiff ${name}: internal error (a tierdiff bug, please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return EXIT.internal;
+  }
+}
+
+function isImportError(e: unknown): boolean {
+  return e instanceof Error && e.name === "ImportPyError";
+}
+
+async function cmdRun(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string" }, "run");
+  if (a.positional.length !== 1) throw new UsageError("tierdiff run: expected exactly one program file (see 'tierdiff run --help')");
+  const config = (a.flags.get("config") as string | undefined) ?? "ref";
+  if (config !== "ref") {
+    if (["t1", "t2", "all"].includes(config)) throw new UsageError(`tierdiff run: configuration '${config}' is not built yet (tier 1 and tier 2 come in issues 3 and 5); use --config ref`);
+    throw new UsageError(`tierdiff run: unknown configuration '${config}' (expected ref, t1, t2 or all)`);
+  }
+  const extra = [a.flags.get("module"), a.flags.get("m")].filter((x): x is string => typeof x === "string");
+  const program = await loadProgram(a.positional[0]!, extra);
+  const budget = a.flags.get("budget") as number | undefined;
+  const r = runReference(program, budget !== undefined ? { stepBudget: budget } : {});
+  const o = r.outcome;
+  const leakText = a.flags.get("leaks") === true && r.leaks.length > 0 ? formatLeaks(r.leaks) + "\n" : "";
+  if (a.flags.get("json") === true) {
+    process.stdout.write(JSON.stringify({ config, ...o, leaks: r.leaks, steps: r.steps }, null, 2) + "\n");
+  } else {
+    process.stdout.write(o.stdout);
+    process.stderr.write(formatUnraisable(o));
+    if (o.exception !== undefined) process.stderr.write(formatTraceback(o.exception));
+  }
+  process.stderr.write(leakText);
+  if (o.status === "budget") {
+    process.stderr.write(`tierdiff run: step budget exhausted after ${r.steps} instructions (raise it with --budget)\n`);
+    return EXIT.budget;
+  }
+  if (o.status === "unsupported") {
+    process.stderr.write(`tierdiff run: ${o.internalError}\n`);
+    return EXIT.internal;
+  }
+  if (o.status === "internal-error") {
+    process.stderr.write(`tierdiff run: internal error in the engine (a bug): ${o.internalError}\n`);
+    return EXIT.internal;
+  }
+  if (leakText !== "") return EXIT.internal;
+  return o.status === "exception" ? EXIT.exception : EXIT.ok;
+}
+
+async function cmdDis(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { asm: "boolean" }, "dis");
+  if (a.positional.length !== 1) throw new UsageError("tierdiff dis: expected exactly one program file (see 'tierdiff dis --help')");
+  const program = await loadProgram(a.positional[0]!);
+  process.stdout.write(a.flags.get("asm") === true ? printProgram(program) : disassembleProgram(program));
+  return EXIT.ok;
+}
+
+async function cmdImport(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { o: "string", output: "string", module: "string" }, "import-py");
+  if (a.positional.length !== 1 || !a.positional[0]!.endsWith(".py")) throw new UsageError("tierdiff import-py: expected exactly one .py file (see 'tierdiff import-py --help')");
+  const extra = typeof a.flags.get("module") === "string" ? [a.flags.get("module") as string] : [];
+  const program = await loadProgram(a.positional[0]!, extra);
+  const text = printProgram(program);
+  const out = (a.flags.get("o") ?? a.flags.get("output")) as string | undefined;
+  if (out === undefined) process.stdout.write(text);
+  else writeFileSync(out, text);
+  return EXIT.ok;
+}

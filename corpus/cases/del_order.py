@@ -1,0 +1,49 @@
+# Pins down: the moment __del__ runs under reference counting, and the order of several:
+# rebinding and `del` of names, list items released LAST TO FIRST, dict values FIRST TO LAST,
+# function locals released LAST TO FIRST at return (3.14), temporaries passed to calls,
+# instance attributes, and objects kept alive by a caught exception's traceback frames.
+class D:
+    def __init__(self, tag):
+        self.tag = tag
+    def __del__(self):
+        print("del", self.tag)
+
+x = D("x1")
+x = D("x2")
+print("rebound")
+del x
+print("deleted")
+items = [D("l1"), D("l2"), D("l3")]
+items = None
+table = {"a": D("d1"), "b": D("d2")}
+table = None
+
+def locals_at_return():
+    first = D("first")
+    second = D("second")
+    third = D("third")
+    return 0
+
+locals_at_return()
+print("returned")
+
+def take(a, b):
+    print("in take")
+    return a.tag + b.tag
+
+print(take(D("arg1"), D("arg2")))
+holder = D("holder")
+holder.child = D("child")
+holder = None
+
+def fail():
+    victim = D("victim")
+    raise KeyError("k")
+
+try:
+    fail()
+except KeyError:
+    print("handling")
+print("handled")
+keep = D("kept-until-teardown")
+_private = D("underscore-first")
