@@ -15,6 +15,8 @@ export interface CorpusCase {
   /** Python files, the entry module first */
   readonly files: readonly string[];
   readonly expectedPath: string;
+  /** the program as CPython 3.14 compiled it, in tierdiff assembly */
+  readonly asmPath: string;
 }
 
 export function listCases(dir: string = CASES_DIR): CorpusCase[] {
@@ -24,10 +26,10 @@ export function listCases(dir: string = CASES_DIR): CorpusCase[] {
     if (statSync(p).isDirectory()) {
       const py = readdirSync(p).filter((f) => f.endsWith(".py")).sort();
       if (!py.includes("main.py")) continue;
-      out.push({ name: entry, files: ["main.py", ...py.filter((f) => f !== "main.py")].map((f) => join(p, f)), expectedPath: join(dir, `${entry}.expected.json`) });
+      out.push({ name: entry, files: ["main.py", ...py.filter((f) => f !== "main.py")].map((f) => join(p, f)), expectedPath: join(dir, `${entry}.expected.json`), asmPath: join(dir, `${entry}.tda`) });
     } else if (entry.endsWith(".py")) {
       const name = entry.slice(0, -3);
-      out.push({ name, files: [p], expectedPath: join(dir, `${name}.expected.json`) });
+      out.push({ name, files: [p], expectedPath: join(dir, `${name}.expected.json`), asmPath: join(dir, `${name}.tda`) });
     }
   }
   return out;

@@ -9,6 +9,8 @@ import { getPyodide } from "../oracles/cpython/pyodide.ts";
 import { verifyProgram } from "../engine/bytecode/verify.ts";
 import { runReference, formatLeaks } from "../oracles/reference/run.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
+import { parseProgram, printProgram } from "../engine/bytecode/asm.ts";
+import { readFileSync } from "node:fs";
 
 const cases = listCases();
 
@@ -26,6 +28,10 @@ describe("corpus: reference interpreter vs CPython 3.14", () => {
     test(c.name, async () => {
       const program = await importPython(readPythonFiles(c.files));
       verifyProgram(program);
+      // the stored assembly is exactly what CPython compiles today (code objects load unchanged)
+      const stored = readFileSync(c.asmPath, "utf8");
+      expect(printProgram(program)).toBe(stored);
+      expect(printProgram(parseProgram(stored, c.asmPath))).toBe(stored);
       const r = runReference(program);
       const diffs = compareOutcomes(r.outcome, readExpected(c)!);
       expect(diffs, JSON.stringify(diffs, null, 2)).toEqual([]);

@@ -136,7 +136,7 @@ function badConst(k: Const, nested: CodeDef[], depth: number): string | undefine
   if (depth > 100) return "constant nested too deeply";
   if (k instanceof PyNoneType || typeof k === "boolean" || typeof k === "string") return undefined;
   if (typeof k === "number") {
-    if (!Number.isSafeInteger(k)) return `int constant ${k} is not a safe integer (use a bigint)`;
+    if (!Number.isSafeInteger(k)) return `int constant ${Number.isInteger(k) ? BigInt(k) : k} is not a safe integer (use a bigint)`;
     if (Object.is(k, -0)) return "int constant is -0";
     return undefined;
   }

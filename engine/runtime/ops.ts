@@ -33,6 +33,18 @@ export class Unsupported extends Error {
   }
 }
 
+/**
+ * Bytecode the verifier accepts but whose behaviour CPython leaves undefined (it would crash or
+ * corrupt memory: MAKE_FUNCTION of a non-code object, a NULL used as a value...). Only mutated
+ * bytecode gets here; the outcome is "unsupported", identical in every configuration.
+ */
+export class UndefinedBehavior extends Unsupported {
+  constructor(what: string) {
+    super(`undefined behaviour in CPython: ${what}`);
+    this.name = "UndefinedBehavior";
+  }
+}
+
 // ------------------------------------------------------------------ numbers
 
 /** int-like (int or bool) as PyInt, else undefined */

@@ -271,7 +271,10 @@ export class ReferenceInterpreter implements InterpHooks {
   }
   private pop(f: Frame): PyValue {
     const v = f.stack.pop();
-    if (v === undefined || v === null) throw new InternalError(`${f.def.qualname}+${f.ip * 2}: stack underflow or NULL where a value was expected`);
+    if (v === undefined || v === null) {
+      if (v === undefined) throw new InternalError(`${f.def.qualname}+${f.ip * 2}: stack underflow`);
+      throw new ops.UndefinedBehavior(`${f.def.qualname}+${f.ip * 2}: NULL used as a value`);
+    }
     return v;
   }
   private popMaybeNull(f: Frame): PyValue | null {
@@ -761,7 +764,7 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "FOR_ITER": {
           const it = f.stack[f.stack.length - 1];
-          if (it === undefined || it === null) throw new InternalError(`${def.qualname}+${f.ip * 2}: FOR_ITER without an iterator`);
+          if (it === undefined || it === null) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: FOR_ITER without an iterator`);
           const x = ops.iterNext(rt, it);
           if (x === undefined) {
             // exhausted: jump past the END_FOR at the target (the iterator stays for POP_ITER)
@@ -795,7 +798,7 @@ export class ReferenceInterpreter implements InterpHooks {
           let kwnames: readonly string[] = [];
           if (ins.name === "CALL_KW") {
             const kn = this.pop(f);
-            if (!(kn instanceof PyTuple)) throw new InternalError(`${def.qualname}+${f.ip * 2}: CALL_KW without a kwnames tuple`);
+            if (!(kn instanceof PyTuple)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: CALL_KW without a kwnames tuple`);
             kwnames = kn.items.map((x) => String(x));
             rt.decref(kn);
           }
@@ -818,7 +821,7 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "MAKE_FUNCTION": {
           const code = this.pop(f);
-          if (!(code instanceof PyCode)) throw new InternalError(`${def.qualname}+${f.ip * 2}: MAKE_FUNCTION of a non-code object`);
+          if (!(code instanceof PyCode)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: MAKE_FUNCTION of a non-code object`);
           const modname = f.globals.store.getStr("__name__") ?? None;
           const fn = rt.alloc(new PyFunction(code, rt.newRef(f.globals), rt.newRef(f.builtins), code.def.name, code.def.qualname, null, null, null, rt.newRef(modname)));
           // MAKE_FUNCTION copies co_version into func_version (gh-98522)
@@ -829,12 +832,12 @@ export class ReferenceInterpreter implements InterpHooks {
         case "SET_FUNCTION_ATTRIBUTE": {
           const fn = this.pop(f);
           const attr = this.pop(f);
-          if (!(fn instanceof PyFunction)) throw new InternalError(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE on a non-function`);
+          if (!(fn instanceof PyFunction)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE on a non-function`);
           if (oparg === FN_DEFAULTS && attr instanceof PyTuple) fn.defaults = attr;
           else if (oparg === FN_KWDEFAULTS && attr instanceof PyDict) fn.kwdefaults = attr;
           else if (oparg === FN_CLOSURE && attr instanceof PyTuple) fn.closure = attr;
           else if (oparg === FN_ANNOTATIONS || oparg === FN_ANNOTATE) rt.decref(attr);
-          else throw new InternalError(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE ${oparg} with a ${typeOf(attr).name}`);
+          else throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: SET_FUNCTION_ATTRIBUTE ${oparg} with a ${typeOf(attr).name}`);
           this.push(f, fn);
           break;
         }
@@ -845,14 +848,14 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "LOAD_DEREF": {
           const cell = lp[oparg];
-          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LOAD_DEREF of a non-cell`);
+          if (!(cell instanceof PyCell)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: LOAD_DEREF of a non-cell`);
           if (cell.ref === null) throw this.unboundDeref(def, oparg);
           this.push(f, rt.newRef(cell.ref));
           break;
         }
         case "STORE_DEREF": {
           const cell = lp[oparg];
-          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: STORE_DEREF of a non-cell`);
+          if (!(cell instanceof PyCell)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: STORE_DEREF of a non-cell`);
           const v = this.pop(f);
           const old = cell.ref;
           cell.ref = v;
@@ -861,7 +864,7 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "DELETE_DEREF": {
           const cell = lp[oparg];
-          if (!(cell instanceof PyCell)) throw new InternalError(`${def.qualname}+${f.ip * 2}: DELETE_DEREF of a non-cell`);
+          if (!(cell instanceof PyCell)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: DELETE_DEREF of a non-cell`);
           if (cell.ref === null) throw this.unboundDeref(def, oparg);
           const old = cell.ref;
           cell.ref = null;
@@ -870,7 +873,7 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "COPY_FREE_VARS": {
           const closure = f.func?.closure;
-          if (closure === null || closure === undefined) throw new InternalError(`${def.qualname}: COPY_FREE_VARS without a closure`);
+          if (closure === null || closure === undefined) throw new ops.UndefinedBehavior(`${def.qualname}: COPY_FREE_VARS without a closure`);
           const offset = def.nlocalsplus - oparg;
           for (let i = 0; i < oparg; i++) lp[offset + i] = rt.newRef(closure.items[i]!);
           break;
@@ -898,14 +901,14 @@ export class ReferenceInterpreter implements InterpHooks {
         case "LIST_APPEND": {
           const v = this.pop(f);
           const l = f.stack[f.stack.length - oparg];
-          if (!(l instanceof PyList)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LIST_APPEND to a non-list`);
+          if (!(l instanceof PyList)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: LIST_APPEND to a non-list`);
           l.items.push(v);
           break;
         }
         case "LIST_EXTEND": {
           const v = this.pop(f);
           const l = f.stack[f.stack.length - oparg];
-          if (!(l instanceof PyList)) throw new InternalError(`${def.qualname}+${f.ip * 2}: LIST_EXTEND to a non-list`);
+          if (!(l instanceof PyList)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: LIST_EXTEND to a non-list`);
           try {
             ops.listExtend(rt, l, v);
           } catch (e) {
@@ -922,7 +925,7 @@ export class ReferenceInterpreter implements InterpHooks {
           const value = this.pop(f);
           const key = this.pop(f);
           const d = f.stack[f.stack.length - oparg];
-          if (!(d instanceof PyDict)) throw new InternalError(`${def.qualname}+${f.ip * 2}: MAP_ADD to a non-dict`);
+          if (!(d instanceof PyDict)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: MAP_ADD to a non-dict`);
           try {
             rt.dictSet(d, key, value);
           } finally {
@@ -1021,7 +1024,7 @@ export class ReferenceInterpreter implements InterpHooks {
             const lasti = this.pop(f);
             if (typeof lasti === "number") f.ip = lasti;
           }
-          if (!(exc instanceof PyException)) throw new InternalError(`${def.qualname}: RERAISE of a non-exception`);
+          if (!(exc instanceof PyException)) throw new ops.UndefinedBehavior(`${def.qualname}: RERAISE of a non-exception`);
           throw new ReRaise(exc, ins.offset);
         }
         case "IMPORT_NAME": {

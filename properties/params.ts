@@ -1,0 +1,12 @@
+/**
+ * Budget and seed of the property tests, from the environment (documented in README):
+ *   FUZZ_RUNS   runs per property (default: each property's own small default)
+ *   FUZZ_SEED   fast-check seed (default: fixed per property, so `npm test` is reproducible)
+ */
+export function fuzzParams(defaultRuns: number, defaultSeed = 20261121): { runs: number; seed: number } {
+  const runs = process.env["FUZZ_RUNS"] !== undefined ? Number(process.env["FUZZ_RUNS"]) : defaultRuns;
+  const seed = process.env["FUZZ_SEED"] !== undefined ? Number(process.env["FUZZ_SEED"]) : defaultSeed;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`FUZZ_RUNS must be a positive integer, got '${process.env["FUZZ_RUNS"]}'`);
+  if (!Number.isInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got '${process.env["FUZZ_SEED"]}'`);
+  return { runs, seed };
+}
