@@ -4,7 +4,10 @@
  * accepts or throws a VerifyError — never another error, never its internal-error safety net.
  * Programs it accepts must also round-trip through the assembler.
  *
- * Deterministic: fixed seed, printed; FUZZ_SEED=<n> overrides it.
+ * Seeds for mutation: a hand-written program below plus the corpus programs (real CPython 3.14
+ * bytecode, corpus/cases/*.tda).
+ *
+ * Deterministic: fixed seed, printed; FUZZ_SEED=<n> overrides it, FUZZ_RUNS=<n> the runs per property.
  */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
@@ -13,9 +16,12 @@ import { OPMAP, OPNAME } from "../engine/bytecode/opcodes.ts";
 import { VerifyError, verifyProgram } from "../engine/bytecode/verify.ts";
 import { parseProgram, printProgram } from "../engine/bytecode/asm.ts";
 import { disassembleProgram } from "../engine/bytecode/dis.ts";
+import { listCases } from "../corpus/cases.ts";
+import { fuzzParams } from "./params.ts";
+import { readFileSync } from "node:fs";
 
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : 0x5eed1;
-console.log(`verifier-fuzz: seed ${SEED} (set FUZZ_SEED to change)`);
+const { runs: RUNS, seed: SEED } = fuzzParams(3000, 0x5eed1);
+console.log(`verifier-fuzz: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
 
 /** Valid programs to mutate (they verify; checked below). */
 const SEEDS = [
@@ -138,7 +144,10 @@ const SEEDS = [
 `,
 ];
 
-const seeds: ProgramDef[] = SEEDS.map((t) => parseProgram(t, "seed.tda"));
+const seeds: ProgramDef[] = [
+  ...SEEDS.map((t) => parseProgram(t, "seed.tda")),
+  ...listCases().map((c) => parseProgram(readFileSync(c.asmPath, "utf8"), c.asmPath)),
+];
 
 /** The verifier's contract: accept, or a VerifyError that is not the internal-error safety net. */
 function check(p: ProgramDef): "ok" | "rejected" {
@@ -160,7 +169,19 @@ function check(p: ProgramDef): "ok" | "rejected" {
 const op = (name: string, arg = 0): number => OPMAP[name]! | (arg << 8);
 const KNOWN = OPNAME.map((_, i) => i).filter((i) => OPNAME[i] !== undefined);
 
-function withFields(c: CodeDef, f: Partial<{ units: Uint16Array; lines: (number | undefined)[]; consts: Const[]; names: string[]; lp: string[]; kinds: number[]; table: ExceptionTableEntry[]; stacksize: number; argcount: number; flags: number }>): CodeDef {
+interface Fields {
+  units: Uint16Array;
+  lines: readonly (number | undefined)[];
+  consts: readonly Const[];
+  names: readonly string[];
+  lp: readonly string[];
+  kinds: readonly number[];
+  table: readonly ExceptionTableEntry[];
+  stacksize: number;
+  argcount: number;
+  flags: number;
+}
+function withFields(c: CodeDef, f: Partial<Fields>): CodeDef {
   return new CodeDef(c.name, c.qualname, c.filename, c.firstlineno, f.argcount ?? c.argcount, c.posonlyargcount, c.kwonlyargcount, f.flags ?? c.flags,
     f.stacksize ?? c.stacksize, f.units ?? c.units, f.consts ?? c.consts, f.names ?? c.names, f.lp ?? c.localsplusnames, f.kinds ?? c.localspluskinds,
     f.table ?? c.exceptiontable, f.lines ?? c.lines);
@@ -287,8 +308,20 @@ const MUTATIONS: readonly Mutation[] = [
   },
 ];
 
-/** Apply `m` to the index-th code object of the program (pre-order), rebuilding its parents. */
+function countCodes(p: ProgramDef): number {
+  const seen = new Set<CodeDef>();
+  const visit = (c: CodeDef): void => {
+    if (seen.has(c)) return;
+    seen.add(c);
+    for (const k of c.consts) if (k instanceof CodeDef) visit(k);
+  };
+  for (const m of p.modules) visit(m.code);
+  return seen.size;
+}
+
+/** Apply `m` to the index-th code object of the program (pre-order, modulo their number), rebuilding its parents. */
 function mutateProgram(p: ProgramDef, index: number, m: (c: CodeDef) => CodeDef): ProgramDef {
+  index %= countCodes(p);
   let n = 0;
   const memo = new Map<CodeDef, CodeDef>();
   const visit = (c: CodeDef): CodeDef => {
@@ -318,7 +351,7 @@ describe("verifier fuzz", () => {
           : [{ name: "__main__", filename: "m.py", code }];
         if (check({ formatVersion: 1, modules }) === "rejected") rejected++;
       }),
-      { seed: SEED, numRuns: 4000 },
+      { seed: SEED, numRuns: RUNS },
     );
     expect(rejected).toBeGreaterThan(0);
   });
@@ -326,17 +359,17 @@ describe("verifier fuzz", () => {
   test("mutated valid programs: accepted or VerifyError", () => {
     const counts = { ok: 0, rejected: 0 };
     fc.assert(
-      fc.property(fc.nat(seeds.length - 1), fc.nat(10), fc.array(fc.tuple(fc.nat(MUTATIONS.length - 1), fc.nat()), { minLength: 1, maxLength: 3 }), fc.nat(), (s, target, muts, salt) => {
+      fc.property(fc.nat(seeds.length - 1), fc.nat(40), fc.array(fc.tuple(fc.nat(MUTATIONS.length - 1), fc.nat()), { minLength: 1, maxLength: 3 }), fc.nat(), (s, target, muts, salt) => {
         let p = seeds[s]!;
         let x = salt | 1;
         const r = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x >>> 8);
         for (const [mi, m] of muts) {
           x = (x ^ m) | 1;
-          p = mutateProgram(p, target % 4, (c) => MUTATIONS[mi]!(c, r));
+          p = mutateProgram(p, target, (c) => MUTATIONS[mi]!(c, r));
         }
         counts[check(p)]++;
       }),
-      { seed: SEED + 1, numRuns: 4000 },
+      { seed: SEED + 1, numRuns: RUNS },
     );
     // both outcomes occur: the mutations are neither all fatal nor all harmless
     expect(counts.rejected).toBeGreaterThan(0);

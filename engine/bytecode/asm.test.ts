@@ -358,13 +358,13 @@ describe("hand-written programs", () => {
     const p: ProgramDef = {
       formatVersion: 1,
       modules: [
-        { name: "__main__", filename: "main.py", code: main, source: "import lib\n\nx = 'a'  # c\n" },
+        { name: "__main__", filename: "main.py", code: main, source: "import lib\n\nx = 'a'  # c\n   \n  y = 1  \n" },
         { name: "lib", filename: "lib.py", code: shared },
         { name: "pkg.mod", filename: "pkg/mod.py", code: shared, source: "" },
       ],
     };
     const text = roundTrip(p);
-    expect(text).toContain(".source\n| import lib\n|\n| x = 'a'  # c\n|\n");
+    expect(text).toContain(".source\n| import lib\n|\n| x = 'a'  # c\n|    \n|   y = 1  \n|\n");
     expect(text).toContain(".module lib file=lib.py code=@1\n");
     expect(text).toContain(".code 'odd name' id=2 qualname='A.odd name' file='other file.py' firstlineno=3");
     expect(text).toContain(".names a.b, \"it's\"\n.localsplus '.0':local|hidden, 'x y':local\n");
@@ -448,6 +448,23 @@ describe("EXTENDED_ARG encoding", () => {
     verifyProgram(one(c));
     roundTrip(one(c));
   });
+  test("a consistent but not least jump layout (as CPython's fixpoint may produce) still round-trips", () => {
+    // A = POP_JUMP_IF_FALSE over 100 NOPs, B and 153 NOPs; B = JUMP_BACKWARD over 151 units, A and the
+    // 100 NOPs. Both prefixed is consistent (A 256, B 257) but so is neither (A 255, B 255), which is
+    // what the assembler finds; the printer then writes A raw, and B assembles prefixed again.
+    const units = [op("RESUME"), ...Array<number>(150).fill(op("NOP")), op("LOAD_CONST", 0), op("EXTENDED_ARG", 1), op("POP_JUMP_IF_FALSE", 0), 0,
+      ...Array<number>(100).fill(op("NOP")), op("EXTENDED_ARG", 1), op("JUMP_BACKWARD", 1), 0, ...Array<number>(153).fill(op("NOP")), op("LOAD_CONST", 0), op("RETURN_VALUE")];
+    const c = mk(units, { lines: units.map((u, i) => (u === 0 || i === 0 ? undefined : 1)) });
+    const ins = decode(c.units);
+    expect(jumpTarget(ins.find((i) => i.name === "POP_JUMP_IF_FALSE")!)).toBe(411);
+    expect(jumpTarget(ins.find((i) => i.name === "JUMP_BACKWARD")!)).toBe(1);
+    verifyProgram(one(c));
+    const text = roundTrip(one(c));
+    // A's units, split where a line starts (the prefix and the opcode unit carry one each)
+    expect(text).toMatch(/\.raw +0x0145 +# EXTENDED_ARG 1\n +\.raw +0x0064 0x0000 +# POP_JUMP_IF_FALSE 0\n/);
+    expect(text.match(/\.raw/g)).toHaveLength(2);
+    expect(text).toMatch(/JUMP_BACKWARD +L1\n/);
+  });
 });
 
 describe("constants", () => {
@@ -497,6 +514,7 @@ describe("raw fallback: any CodeDef round-trips", () => {
     ["exception entry into a prefixed instruction", mk([op("EXTENDED_ARG", 1), op("LOAD_CONST", 0), op("RETURN_VALUE")], { table: [{ start: 1, end: 2, target: 1, depth: 0, lasti: false }] })],
     ["empty code", mk([])],
     ["specialized opcodes stay symbolic", mk([op("LOAD_CONST_IMMORTAL", 0), op("RETURN_VALUE")])],
+    ["CACHE as an instruction", mk([op("LOAD_CONST", 0), op("RETURN_VALUE"), op("CACHE")])],
   ];
   for (const [name, c] of cases) test(name, () => roundTrip(one(c)));
 

@@ -94,7 +94,7 @@ function parseBits(text: string, names: readonly (readonly [number, string])[], 
   let v = 0;
   for (const part of text.split("|")) {
     const p = part.trim();
-    const named = names.find(([, n]) => n === p || n === p.toUpperCase() && what === "flag");
+    const named = names.find(([, n]) => n === p || (what === "flag" && n === p.toUpperCase()));
     if (named) v |= named[0];
     else if (/^(0x[0-9a-fA-F]+|\d+)$/.test(p)) v |= Number(p);
     else err(`unknown ${what} '${p}' (expected ${names.map(([, n]) => n).join(", ")} or a number)`);
@@ -284,6 +284,8 @@ interface Assembled {
   readonly units: Uint16Array;
   readonly lines: (number | undefined)[];
   readonly labels: ReadonlyMap<string, number>;
+  /** code units taken by each item (0 for labels) */
+  readonly sizes: readonly number[];
 }
 
 /**
@@ -352,7 +354,7 @@ function assembleItems(items: readonly Item[], err: (src: number, m: string) => 
       units[o] = it.opcode | ((a & 0xff) << 8);
     }
   });
-  return { units, lines, labels };
+  return { units, lines, labels, sizes: items.map((it, i) => sizeOf(it, i)) };
 }
 
 // =============================================================================================
@@ -455,8 +457,10 @@ class Parser {
       const raw = lines[n - 1]!.replace(/\r$/, "");
       const t = raw.trim();
       if (this.sourceOf) {
-        if (t === "|" || t.startsWith("| ")) {
-          this.sourceOf.source!.push(t === "|" ? "" : raw.slice(raw.indexOf("|") + 2));
+        // `| text` verbatim (trailing blanks included), `|` alone for an empty line
+        const lead = raw.trimStart();
+        if (lead === "|" || lead.startsWith("| ")) {
+          this.sourceOf.source!.push(lead.slice(2));
           continue;
         }
         this.sourceOf = undefined;
@@ -909,23 +913,25 @@ function exactPlan(code: CodeDef): Plan {
   const forced = new Set<number>();
   for (;;) {
     const p = plan(code, forced);
-    const asm = assembleItems(planItems(p), (_, m) => {
+    const items = planItems(p);
+    const asm = assembleItems(items, (_, m) => {
       throw new Error(m);
     });
-    const bad = samePlanResult(code, asm);
-    if (bad === undefined) return p;
-    // A different (non-least) jump layout, e.g. CPython's fixpoint started from other sizes:
-    // write the jumps whose size differs, or failing that everything from the mismatch on, raw.
-    let progress = false;
-    for (const it of p.items) {
-      if (it.kind === "ins" && isJump(it.ins.name) && !forced.has(it.ins.start) && it.pos >= 0) {
-        forced.add(it.ins.start);
-        progress = true;
-      }
+    if (samePlanResult(code, asm) === undefined) return p;
+    // The code uses another consistent jump layout than the least one the assembler finds (CPython
+    // iterates from different starting sizes): write the first jump whose size differs raw, retry.
+    let culprit: number | undefined;
+    let k = 0;
+    for (let i = 0; i < items.length && culprit === undefined; i++) {
+      const it = items[i]!;
+      if (it.kind === "label") continue;
+      const orig = p.items[k++]!;
+      if (orig.kind === "ins" && isJump(orig.ins.name) && asm.sizes[i] !== orig.ins.next - orig.ins.start) culprit = orig.ins.start;
     }
-    if (!progress) {
+    if (culprit === undefined) {
+      // cannot happen (only jump sizes depend on the layout); write everything raw rather than loop
       for (const it of p.items) if (it.kind === "ins") forced.add(it.ins.start);
-    }
+    } else forced.add(culprit);
   }
 }
 

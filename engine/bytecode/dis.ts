@@ -5,11 +5,13 @@
  * identical to `dis.dis(code)` except that code object reprs carry no address
  * (`<code object f, file "prog.py", line 2>`), which would make outputs irreproducible.
  *
- * Also home of the Python `repr` of constants (CPython's float/str/tuple repr rules), shared by the
- * assembler's printer.
+ * Also home of the Python `repr` of constants (tuple/slice/code layout over the runtime's float and
+ * str reprs), shared by the assembler's printer.
  */
 import { CodeDef, ConstSlice, ConstTuple, PyNoneType, type Const, type ProgramDef } from "./code.ts";
 import { PyFloat } from "../runtime/primitive.ts";
+import { floatRepr } from "../runtime/float.ts";
+import { strRepr } from "../runtime/format.ts";
 import { OPMAP, OPNAME, BASE_OF, cacheSize, isBackwardJump } from "./opcodes.ts";
 import { CACHE_FORMAT, CMP_OPS, HAS_ARG, HAS_CONST, HAS_JUMP, HAS_LOCAL, HAS_FREE, HAS_NAME, NB_OPS } from "./opcodes.generated.ts";
 import { COMMON_CONSTANTS, CONVERSIONS } from "./subset.ts";
@@ -17,56 +19,10 @@ import { COMMON_CONSTANTS, CONVERSIONS } from "./subset.ts";
 // ---------------------------------------------------------------------------------------------
 // Python repr of constants
 
-/**
- * CPython's `repr(float)` (Python/pystrtod.c `format_float_short`, mode 'r'): the shortest digit
- * string that round-trips (JS `toExponential()` with no argument computes the same digits), shown
- * in positional notation when the decimal point position `decpt` satisfies -4 < decpt <= 16,
- * otherwise as `d.ddde+XX`; integral values get `.0`.
- */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const sign = x < 0 ? "-" : "";
-  const [mant, exp] = Math.abs(x).toExponential().split("e") as [string, string];
-  const digits = mant.replace(".", "");
-  const decpt = Number(exp) + 1;
-  if (decpt > -4 && decpt <= 16) {
-    if (decpt <= 0) return `${sign}0.${"0".repeat(-decpt)}${digits}`;
-    if (decpt >= digits.length) return `${sign}${digits}${"0".repeat(decpt - digits.length)}.0`;
-    return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-  }
-  const e = decpt - 1;
-  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
-
-// Py_UNICODE_ISPRINTABLE: false for categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs (except ' ').
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/**
- * CPython's `repr(str)` (Objects/unicodeobject.c `unicode_repr`). tierdiff strings are BMP-only,
- * one code unit per code point, so a surrogate is always a lone code point and is escaped.
- */
-export function strRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === quote || ch === "\\") out += "\\" + ch;
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else if (c < 0x7f) out += ch;
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (c <= 0xff) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += "\\u" + c.toString(16).padStart(4, "0");
-  }
-  return out + quote;
-}
+// repr(float) and repr(str) are the runtime's (engine/runtime/float.ts, format.ts): one
+// implementation of CPython's rules (shortest round-trip float digits, 'r' format; Unicode 16
+// printability tables for str), so listings, assembly and program output never disagree.
+export { floatRepr, strRepr };
 
 /** `repr(code)` without the address (Objects/codeobject.c `code_repr`). */
 export function codeRepr(c: CodeDef): string {

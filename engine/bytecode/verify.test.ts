@@ -134,6 +134,8 @@ describe("code object fields", () => {
   test("posonlyargcount <= argcount", () =>
     expect(rejects(main(code([op("RETURN_VALUE")], { argcount: 0, posonly: 1 })))).toBe("f: co_posonlyargcount (1) exceeds co_argcount (0)"));
   test("known flags only", () => expect(rejects(main(code([op("RETURN_VALUE")], { flags: 0x1000000 })))).toBe("f: unknown co_flags bits 0x1000000"));
+  test("no generator or coroutine flags", () =>
+    expect(rejects(main(code([op("RETURN_VALUE")], { flags: 0x23 })))).toBe("f: co_flags 0x20 mark a generator or coroutine (outside the supported subset)"));
   test("local kinds", () =>
     expect(rejects(main(code([op("RETURN_VALUE")], { kinds: [0x01] })))).toBe("f: localsplus entry 0 ('a') has invalid kind 0x1"));
   test("free variables come last", () =>

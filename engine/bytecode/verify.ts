@@ -2,9 +2,12 @@
  * Static verifier for programs: everything an interpreter may assume about a CodeDef without
  * re-checking at run time. It rejects, with a VerifyError naming the code object, the byte offset
  * (as dis shows it), the instruction and the reason:
- *  - opcodes that are unknown, outside the supported subset (subset.ts), specialized or instrumented;
+ *  - opcodes that are unknown, outside the supported subset (subset.ts), specialized or instrumented,
+ *    and generator/coroutine co_flags; a reachable CACHE (fatal in CPython);
  *  - malformed encodings: truncated inline caches, a trailing EXTENDED_ARG, prefixes on an
  *    instruction without argument, nonzero cache units (program files carry zero caches);
+ *  - malformed code object fields: counts, local kinds (free variables last), line table length,
+ *    non-canonical int constants;
  *  - opargs out of range (consts, names, locals, cells, operator tables, flag sets);
  *  - jumps off the code or into the middle of an instruction; a FOR_ITER whose target is not
  *    its END_FOR (the interpreters skip that END_FOR, Python/bytecodes.c `FOR_ITER`);
@@ -54,6 +57,7 @@ export class VerifyError extends Error {
 
 const KNOWN_FLAGS = CO_OPTIMIZED | CO_NEWLOCALS | CO_VARARGS | CO_VARKEYWORDS | CO_NESTED | CO_GENERATOR | CO_NOFREE |
   CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR | CO_HAS_DOCSTRING | CO_METHOD;
+const GENERATOR_FLAGS = CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR;
 const KNOWN_KINDS = CO_FAST_ARG_POS | CO_FAST_ARG_KW | CO_FAST_ARG_VAR | CO_FAST_HIDDEN | CO_FAST_LOCAL | CO_FAST_CELL | CO_FAST_FREE;
 const HAS_ARG_SET = new Set(HAS_ARG);
 /** Instructions after which execution never continues with the next one. */
@@ -104,6 +108,8 @@ function checkFields(c: Checker): void {
     c.fail("a table field is not an array");
   }
   if ((code.flags & ~KNOWN_FLAGS) !== 0) c.fail(`unknown co_flags bits ${hex(code.flags & ~KNOWN_FLAGS)}`);
+  // a call would build a generator/coroutine object from such code (Objects/funcobject.c, ceval.c)
+  if ((code.flags & GENERATOR_FLAGS) !== 0) c.fail(`co_flags ${hex(code.flags & GENERATOR_FLAGS)} mark a generator or coroutine (outside the supported subset)`);
   if (code.posonlyargcount > code.argcount) c.fail(`co_posonlyargcount (${code.posonlyargcount}) exceeds co_argcount (${code.argcount})`);
   if (code.localspluskinds.length !== code.localsplusnames.length) {
     c.fail(`localspluskinds has ${code.localspluskinds.length} entries but localsplusnames has ${code.localsplusnames.length}`);
