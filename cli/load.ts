@@ -25,7 +25,7 @@ export async function loadProgram(path: string, extraModules: readonly string[] 
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      throw new LoadError(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new LoadError(`tierdiff: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     program = parseProgram(text, path);
   }
