@@ -253,6 +253,12 @@ describe("importPython rejections", () => {
 
   it("set display, and a set folded into a frozenset constant", async () => {
     expect((await rejection("a = 1\ns = {a, 2}\n")).message).toBe("prog.py:2: unsupported construct: set display [BUILD_SET]");
+    // special methods the runtime does not call would silently diverge from CPython: rejected
+    expect((await rejection("class A:\n    def __eq__(self, o):\n        return True\n")).message).toBe(
+      "prog.py:2: unsupported construct: class defines __eq__ (only __init__, __del__, __repr__ and __str__ are modeled) [STORE_NAME]",
+    );
+    // ...while the modeled ones, and module-level dunder names, are accepted
+    await importPython([{ name: "__main__", filename: "prog.py", source: "__all__ = []\nclass B:\n    def __init__(self):\n        pass\n    def __repr__(self):\n        return 'B'\n" }]);
     expect((await rejection("a = 1\nb = a in {1, 2}\n")).message).toBe(
       "prog.py:2: unsupported construct: set display (constant frozenset({1, 2})) [LOAD_CONST]",
     );

@@ -14,6 +14,7 @@
  *    has line 0 in CPython and keeps it.
  *  - localsplusnames/kinds: the real ones (via _testinternalcapi.get_co_localskinds, see dump.py).
  */
+import { CO_OPTIMIZED } from "../../engine/bytecode/code.ts";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import {
@@ -145,6 +146,12 @@ function isCompanion(ins: Instr): boolean {
   );
 }
 
+/** Names a class body may bind that tierdiff models (the compiler's own ones and the supported special methods). */
+const MODELED_CLASS_DUNDERS: ReadonlySet<string> = new Set([
+  "__module__", "__qualname__", "__firstlineno__", "__static_attributes__", "__classdictcell__", "__doc__",
+  "__init__", "__del__", "__repr__", "__str__",
+]);
+
 interface Violation {
   readonly filename: string;
   readonly line: number | undefined;
@@ -251,6 +258,26 @@ function convertCode(j: JCode, violations: Violation[]): CodeDef {
   }
   const telling = bad.filter((v) => !v.companion);
   for (const { companion: _, ...v } of telling.length > 0 ? telling : bad) violations.push(v);
+
+  // Special methods: tierdiff's runtime calls only __init__, __del__, __repr__ and __str__ on user
+  // classes; a class defining another (e.g. __eq__, __add__, __len__) would silently behave
+  // differently from CPython, so it is rejected here. Class bodies are the non-optimized code
+  // objects that store __qualname__.
+  const isClassBody = (j.flags & CO_OPTIMIZED) === 0 && instrs.some((ins) => ins.name === "STORE_NAME" && j.names[ins.oparg] === "__qualname__");
+  if (isClassBody) {
+    for (const ins of instrs) {
+      if (ins.name !== "STORE_NAME") continue;
+      const name = j.names[ins.oparg]!;
+      if (!/^__\w+__$/.test(name) || MODELED_CLASS_DUNDERS.has(name)) continue;
+      violations.push({
+        filename: j.filename,
+        line: lineOf(ins),
+        construct: `special method or attribute ${name}`,
+        opname: ins.name,
+        detail: `unsupported construct: class defines ${name} (only __init__, __del__, __repr__ and __str__ are modeled)`,
+      });
+    }
+  }
 
   // Constant types: blame the LOAD_CONST that loads the constant (else the code's first line).
   j.consts.forEach((c, index) => {
