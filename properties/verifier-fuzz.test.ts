@@ -12,7 +12,7 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { CodeDef, None, type Const, type ExceptionTableEntry, type ProgramDef } from "../engine/bytecode/code.ts";
-import { OPMAP, OPNAME } from "../engine/bytecode/opcodes.ts";
+import { KNOWN_OPCODES, op } from "../engine/bytecode/testing.ts";
 import { VerifyError, verifyProgram } from "../engine/bytecode/verify.ts";
 import { parseProgram, printProgram } from "../engine/bytecode/asm.ts";
 import { disassembleProgram } from "../engine/bytecode/dis.ts";
@@ -166,9 +166,6 @@ function check(p: ProgramDef): "ok" | "rejected" {
   return "ok";
 }
 
-const op = (name: string, arg = 0): number => OPMAP[name]! | (arg << 8);
-const KNOWN = OPNAME.map((_, i) => i).filter((i) => OPNAME[i] !== undefined);
-
 interface Fields {
   units: Uint16Array;
   lines: readonly (number | undefined)[];
@@ -192,7 +189,7 @@ function withFields(c: CodeDef, f: Partial<Fields>): CodeDef {
 
 const unitArb = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...KNOWN), fc.integer({ min: 0, max: 4 })).map(([o, a]) => o | (a << 8)) },
+  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_OPCODES), fc.integer({ min: 0, max: 4 })).map(([o, a]) => o | (a << 8)) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }).map((a) => op("EXTENDED_ARG", a)) },
   { weight: 2, arbitrary: fc.constant(0) },
 );
@@ -228,7 +225,7 @@ const MUTATIONS: readonly Mutation[] = [
     if (c.units.length === 0) return c;
     const u = Uint16Array.from(c.units);
     const i = r() % u.length;
-    u[i] = (u[i]! & 0xff00) | pick(KNOWN, r);
+    u[i] = (u[i]! & 0xff00) | pick(KNOWN_OPCODES, r);
     return withFields(c, { units: u });
   },
   // oparg flip
@@ -256,7 +253,7 @@ const MUTATIONS: readonly Mutation[] = [
   (c, r) => {
     const i = r() % (c.units.length + 1);
     const u = [...c.units];
-    u.splice(i, 0, r() % 2 ? pick(KNOWN, r) : r() & 0xffff);
+    u.splice(i, 0, r() % 2 ? pick(KNOWN_OPCODES, r) : r() & 0xffff);
     const l = [...c.lines];
     l.splice(i, 0, undefined);
     return withFields(c, { units: Uint16Array.from(u), lines: l });

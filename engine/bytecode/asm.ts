@@ -39,16 +39,17 @@ import { HAS_ARG, NB_OPS } from "./opcodes.generated.ts";
 import { decode, jumpTarget, type Instr } from "./instructions.ts";
 import { argRepr, constRepr, formatLine, strRepr, type DisInstr } from "./dis.ts";
 import { maxStackDepth, VerifyError } from "./verify.ts";
+import { LocatedError } from "./errors.ts";
 
-export class AsmError extends Error {
+export class AsmError extends LocatedError {
   override readonly name = "AsmError";
   constructor(
     readonly file: string,
     /** 1-based line in the assembly text */
     readonly line: number,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`${file}:${line}: ${reason}`);
+    super(`${file}:${line}`, reason);
   }
 }
 

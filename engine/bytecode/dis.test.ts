@@ -10,9 +10,10 @@ import { loadPyodide } from "pyodide";
 import { CodeDef, ConstSlice, ConstTuple, None, type Const, type ProgramDef } from "./code.ts";
 import { PyFloat, normInt } from "../runtime/primitive.ts";
 import { disassemble, disassembleOne, disassembleProgram, floatRepr, strRepr, constRepr, disInstructions } from "./dis.ts";
-import { parseProgram, printProgram } from "./asm.ts";
+import { parseProgram } from "./asm.ts";
 import { maxStackDepth, verifyProgram } from "./verify.ts";
-import { OPMAP, OPNAME } from "./opcodes.ts";
+import { OPNAME } from "./opcodes.ts";
+import { op, roundTrip } from "./testing.ts";
 import { SUPPORTED_OPCODES } from "./subset.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -284,59 +285,6 @@ function allCodes(c: CodeDef, out: CodeDef[] = []): CodeDef[] {
   return out;
 }
 
-/** Field-by-field equality of programs (NaN == NaN, -0.0 != 0.0, shared code objects compared once). */
-function sameProgram(a: ProgramDef, b: ProgramDef): string | undefined {
-  if (a.formatVersion !== b.formatVersion) return "formatVersion";
-  if (a.modules.length !== b.modules.length) return "module count";
-  const seen = new Map<CodeDef, CodeDef>();
-  const konst = (x: Const, y: Const, at: string): string | undefined => {
-    if (x instanceof PyFloat) return y instanceof PyFloat && Object.is(x.v, y.v) ? undefined : at;
-    if (x instanceof ConstTuple) {
-      if (!(y instanceof ConstTuple) || x.items.length !== y.items.length) return at;
-      for (let i = 0; i < x.items.length; i++) {
-        const r = konst(x.items[i]!, y.items[i]!, `${at}[${i}]`);
-        if (r) return r;
-      }
-      return undefined;
-    }
-    if (x instanceof ConstSlice) {
-      if (!(y instanceof ConstSlice)) return at;
-      return konst(x.start, y.start, at) ?? konst(x.stop, y.stop, at) ?? konst(x.step, y.step, at);
-    }
-    if (x instanceof CodeDef) return y instanceof CodeDef ? code(x, y, at) : at;
-    return x === y ? undefined : at;
-  };
-  const code = (x: CodeDef, y: CodeDef, at: string): string | undefined => {
-    const prev = seen.get(x);
-    if (prev) return prev === y ? undefined : `${at}: sharing differs`;
-    seen.set(x, y);
-    const w = `${at}/${x.qualname}`;
-    for (const f of ["name", "qualname", "filename", "firstlineno", "argcount", "posonlyargcount", "kwonlyargcount", "flags", "stacksize"] as const) {
-      if (x[f] !== y[f]) return `${w}.${f}: ${String(x[f])} != ${String(y[f])}`;
-    }
-    if (x.units.length !== y.units.length || x.units.some((u, i) => u !== y.units[i])) return `${w}.units`;
-    if (x.lines.length !== y.lines.length || x.lines.some((l, i) => l !== y.lines[i])) return `${w}.lines`;
-    for (const f of ["names", "localsplusnames", "localspluskinds"] as const) {
-      if (JSON.stringify(x[f]) !== JSON.stringify(y[f])) return `${w}.${f}`;
-    }
-    if (JSON.stringify(x.exceptiontable) !== JSON.stringify(y.exceptiontable)) return `${w}.exceptiontable`;
-    if (x.consts.length !== y.consts.length) return `${w}.consts length`;
-    for (let i = 0; i < x.consts.length; i++) {
-      const r = konst(x.consts[i]!, y.consts[i]!, `${w}.consts[${i}]`);
-      if (r) return r;
-    }
-    return undefined;
-  };
-  for (let i = 0; i < a.modules.length; i++) {
-    const x = a.modules[i]!;
-    const y = b.modules[i]!;
-    if (x.name !== y.name || x.filename !== y.filename || x.source !== y.source) return `module ${i} header`;
-    const r = code(x.code, y.code, x.name);
-    if (r) return r;
-  }
-  return undefined;
-}
-
 describe("CPython 3.14 oracle", () => {
   for (const [name, src] of Object.entries(CORPUS)) {
     test(`dis listing of ${name} equals dis.dis`, () => {
@@ -347,10 +295,7 @@ describe("CPython 3.14 oracle", () => {
     test(`${name}: asm round trip is exact and the verifier accepts it`, () => {
       const r = compilePy(src, `${name}.py`);
       const p: ProgramDef = { formatVersion: 1, modules: [{ name: "__main__", filename: `${name}.py`, code: r.code, source: src }] };
-      const text = printProgram(p);
-      const q = parseProgram(text, `${name}.tda`);
-      expect(sameProgram(p, q)).toBeUndefined();
-      expect(printProgram(q)).toBe(text);
+      const text = roundTrip(p, `${name}.tda`);
       expect(text).not.toContain(".raw"); // CPython's code is always expressible symbolically
       verifyProgram(p);
       for (const c of allCodes(r.code)) expect(maxStackDepth(c)).toBeLessThanOrEqual(c.stacksize);
@@ -391,7 +336,6 @@ function code(units: number[], opts: Partial<{ consts: Const[]; names: string[];
   return new CodeDef("f", "f", "t.py", 1, 0, 0, 0, 0, 4, Uint16Array.from(units), opts.consts ?? [None], opts.names ?? ["print"],
     opts.lp ?? ["x", "y"], opts.kinds ?? [0x20, 0x20], opts.table ?? [], opts.lines ?? units.map(() => undefined));
 }
-const op = (name: string, arg = 0): number => OPMAP[name]! | (arg << 8);
 
 describe("dis listing details", () => {
   test("argument descriptions", () => {

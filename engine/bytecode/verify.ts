@@ -32,8 +32,9 @@ import { BASE_OF, isJump } from "./opcodes.ts";
 import { HAS_ARG, NB_OPS, CMP_OPS } from "./opcodes.generated.ts";
 import { SUPPORTED_OPCODES, UNSUPPORTED_CONSTRUCTS, COMMON_CONSTANTS } from "./subset.ts";
 import { stackEffect, stackInputs } from "./stackeffect.ts";
+import { LocatedError } from "./errors.ts";
 
-export class VerifyError extends Error {
+export class VerifyError extends LocatedError {
   override readonly name = "VerifyError";
   constructor(
     /** how the code object is named in the message: module prefix + co_qualname ("" for program-level) */
@@ -44,14 +45,14 @@ export class VerifyError extends Error {
     readonly offset: number | undefined,
     readonly opname: string | undefined,
     readonly oparg: number | undefined,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(VerifyError.format(where, offset, opname, oparg, reason));
+    super(VerifyError.location(where, offset, opname, oparg), reason);
   }
-  private static format(where: string, offset: number | undefined, opname: string | undefined, oparg: number | undefined, reason: string): string {
-    if (offset === undefined) return `${where || "program"}: ${reason}`;
+  private static location(where: string, offset: number | undefined, opname: string | undefined, oparg: number | undefined): string {
+    if (offset === undefined) return where || "program";
     const ins = opname === undefined ? "" : ` ${opname}${oparg === undefined ? "" : ` ${oparg}`}`;
-    return `${where}+${2 * offset}${ins}: ${reason}`;
+    return `${where}+${2 * offset}${ins}`;
   }
 }
 

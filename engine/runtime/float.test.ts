@@ -9,59 +9,17 @@
  * for comparisons, which are exact), repr(float) and float(str).
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { PyFloat, normInt, type PyInt } from "./primitive.ts";
+import { PyFloat, type PyInt } from "./primitive.ts";
 import { PyError } from "./pyerror.ts";
 import * as F from "./float.ts";
-
-type Enc =
-  | { int: string } | { float: string } | { str: string } | { bool: boolean } | { tuple: Enc[] } | { complex: string };
-interface Case { op: string; args: Enc[]; result?: Enc; error?: [string, string] }
-interface Fixture { python: string; cases: Case[] }
-
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL("./fixtures/values.json", import.meta.url)), "utf8"),
-) as Fixture;
-
-type Val = { t: "int"; v: PyInt } | { t: "float"; v: number } | { t: "str"; v: string } | { t: "other" };
-function dec(e: Enc): Val {
-  if ("int" in e) return { t: "int", v: normInt(BigInt(e.int)) };
-  if ("float" in e) return { t: "float", v: e.float === "inf" ? Infinity : e.float === "-inf" ? -Infinity : Number(e.float) };
-  if ("str" in e) return { t: "str", v: e.str };
-  return { t: "other" };
-}
-const encFloat = (x: number): Enc => ({ float: F.floatRepr(x) });
-
-function outcome(f: () => Enc): Pick<Case, "result" | "error"> {
-  try {
-    return { result: f() };
-  } catch (e) {
-    if (e instanceof PyError) return { error: [e.pyType, e.pyMessage] };
-    throw e;
-  }
-}
+import { encFloat, fixture, recorded, replay as replayCases, type Enc, type Outcome, type Select, type Val } from "./fixtures/values-fixture.ts";
 
 /** What CPython computes as a complex (outside the subset) we raise as this documented ValueError. */
 const COMPLEX_ERROR: [string, string] = ["ValueError", "negative number cannot be raised to a fractional power"];
 
-function replay(select: (c: Case, args: Val[]) => (() => Enc) | undefined): { count: number; bad: unknown[] } {
-  let count = 0;
-  const bad: unknown[] = [];
-  for (const c of fixture.cases) {
-    const args = c.args.map(dec);
-    const run = select(c, args);
-    if (!run) continue;
-    count++;
-    const got = outcome(run);
-    const want =
-      c.result !== undefined && "complex" in c.result ? { error: COMPLEX_ERROR }
-      : c.result !== undefined ? { result: c.result }
-      : { error: c.error };
-    if (JSON.stringify(got) !== JSON.stringify(want)) bad.push({ op: c.op, args: c.args, want, got });
-  }
-  return { count, bad };
-}
+/** Replays the fixture cases `select` picks, expecting COMPLEX_ERROR where CPython's result is complex. */
+const replay = (select: Select) =>
+  replayCases(select, (c): Outcome => (c.result !== undefined && "complex" in c.result ? { error: COMPLEX_ERROR } : recorded(c)));
 
 const ARITH: Partial<Record<string, (a: number, b: number) => Enc>> = {
   add: (a, b) => encFloat(F.add(a, b)),

@@ -7,54 +7,10 @@
  * results or (exception type, message). Nothing here is computed by the code under test.
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { PyFloat, normInt, type PyInt } from "./primitive.ts";
-import { PyError } from "./pyerror.ts";
+import { PyFloat } from "./primitive.ts";
 import { EngineLimitError } from "./int.ts";
 import { BMP_NON_PRINTABLE_RANGES, format, formatBool, formatFloat, formatInt, formatStr, strRepr } from "./format.ts";
-
-type Enc =
-  | { int: string } | { float: string } | { str: string } | { bool: boolean } | { tuple: Enc[] } | { complex: string };
-interface Case { op: string; args: Enc[]; result?: Enc; error?: [string, string] }
-interface Fixture { python: string; unicode: { unidata_version: string; bmp_nonprintable: string }; cases: Case[] }
-
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL("./fixtures/values.json", import.meta.url)), "utf8"),
-) as Fixture;
-
-type Val = { t: "int"; v: PyInt } | { t: "float"; v: number } | { t: "str"; v: string } | { t: "bool"; v: boolean } | { t: "other" };
-function dec(e: Enc): Val {
-  if ("int" in e) return { t: "int", v: normInt(BigInt(e.int)) };
-  if ("float" in e) return { t: "float", v: e.float === "inf" ? Infinity : e.float === "-inf" ? -Infinity : Number(e.float) };
-  if ("str" in e) return { t: "str", v: e.str };
-  if ("bool" in e) return { t: "bool", v: e.bool };
-  return { t: "other" };
-}
-
-function outcome(f: () => Enc): Pick<Case, "result" | "error"> {
-  try {
-    return { result: f() };
-  } catch (e) {
-    if (e instanceof PyError) return { error: [e.pyType, e.pyMessage] };
-    throw e;
-  }
-}
-
-function replay(select: (c: Case, args: Val[]) => (() => Enc) | undefined): { count: number; bad: string[] } {
-  let count = 0;
-  const bad: string[] = [];
-  for (const c of fixture.cases) {
-    const args = c.args.map(dec);
-    const run = select(c, args);
-    if (!run) continue;
-    count++;
-    const got = outcome(run);
-    const want = c.result !== undefined ? { result: c.result } : { error: c.error };
-    if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(JSON.stringify({ args: c.args, want, got }));
-  }
-  return { count, bad };
-}
+import { fixture, replay, type Val } from "./fixtures/values-fixture.ts";
 
 function formatVal(v: Val, spec: string): string {
   switch (v.t) {

@@ -8,45 +8,10 @@
  * float(int), repr(int), int(str) and int(float).
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { PyFloat, normInt, type PyInt } from "./primitive.ts";
+import { PyFloat, type PyInt } from "./primitive.ts";
 import { PyError } from "./pyerror.ts";
 import * as I from "./int.ts";
-import { floatRepr } from "./float.ts";
-
-type Enc =
-  | { int: string } | { float: string } | { str: string } | { bool: boolean } | { tuple: Enc[] } | { complex: string };
-interface Case { op: string; args: Enc[]; result?: Enc; error?: [string, string] }
-interface Fixture {
-  python: string;
-  unicode: { bmp_decimal_zeros: number[]; bmp_decimal_count: number; nonascii_spaces: number[] };
-  cases: Case[];
-}
-
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL("./fixtures/values.json", import.meta.url)), "utf8"),
-) as Fixture;
-
-type Val = { t: "int"; v: PyInt } | { t: "float"; v: number } | { t: "str"; v: string } | { t: "other" };
-function dec(e: Enc): Val {
-  if ("int" in e) return { t: "int", v: normInt(BigInt(e.int)) };
-  if ("float" in e) return { t: "float", v: e.float === "inf" ? Infinity : e.float === "-inf" ? -Infinity : Number(e.float) };
-  if ("str" in e) return { t: "str", v: e.str };
-  return { t: "other" };
-}
-const encInt = (x: PyInt): Enc => ({ int: String(x) });
-const encFloat = (x: number): Enc => ({ float: floatRepr(x) });
-
-/** Runs `f`, returning the encoded result or the Python exception it raised. */
-function outcome(f: () => Enc): Pick<Case, "result" | "error"> {
-  try {
-    return { result: f() };
-  } catch (e) {
-    if (e instanceof PyError) return { error: [e.pyType, e.pyMessage] };
-    throw e;
-  }
-}
+import { encFloat, encInt, fixture, replay, type Enc, type Val } from "./fixtures/values-fixture.ts";
 
 const BINARY: Partial<Record<string, (a: PyInt, b: PyInt) => Enc>> = {
   add: (a, b) => encInt(I.add(a, b)),
@@ -80,22 +45,6 @@ const UNARY: Partial<Record<string, (a: PyInt) => Enc>> = {
   float: (a) => encFloat(I.intToFloat(a)),
   repr: (a) => ({ str: I.intRepr(a) }),
 };
-
-/** Replays every fixture case `select` maps to a call; returns the mismatches (empty = pass). */
-function replay(select: (c: Case, args: Val[]) => (() => Enc) | undefined): { count: number; bad: unknown[] } {
-  let count = 0;
-  const bad: unknown[] = [];
-  for (const c of fixture.cases) {
-    const args = c.args.map(dec);
-    const run = select(c, args);
-    if (!run) continue;
-    count++;
-    const got = outcome(run);
-    const want = c.result !== undefined ? { result: c.result } : { error: c.error };
-    if (JSON.stringify(got) !== JSON.stringify(want)) bad.push({ op: c.op, args: c.args, want, got });
-  }
-  return { count, bad };
-}
 
 const ints = (args: Val[]): PyInt[] | undefined =>
   args.every((a) => a.t === "int") ? args.map((a) => (a as { v: PyInt }).v) : undefined;
