@@ -14,7 +14,7 @@ import * as I from "./int.ts";
 import * as F from "./float.ts";
 import { normInt, type PyInt } from "./primitive.ts";
 import {
-  asInt, tn, length, getIter, iterNext, iterToArray, truthy, lessThan, listExtend, repr, str, eq,
+  asInt, tn, length, getIter, iterToArray, truthy, lessThan, listExtend, repr, str, eq,
   binaryOp, NB, Unsupported,
 } from "./ops.ts";
 

@@ -15,8 +15,7 @@ import { HeapObject } from "./heap.ts";
 import { PyError } from "./pyerror.ts";
 import { normInt, toBig, type PyInt } from "./primitive.ts";
 import type { Runtime } from "./runtime.ts";
-import { unhashable } from "./runtime.ts";
-import { typeOf, T } from "./types.ts";
+import { typeOf } from "./types.ts";
 import { hashKey } from "./dictstore.ts";
 import * as I from "./int.ts";
 import * as F from "./float.ts";
@@ -650,6 +649,27 @@ export function length(rt: Runtime, v: PyValue): number {
   throw new PyError("TypeError", `object of type '${tn(v)}' has no len()`);
 }
 
+/** UNPACK_SEQUENCE generic path: exactly n items as new references, or ValueError/TypeError. */
+export function unpackSequence(rt: Runtime, seq: PyValue, n: number): PyValue[] {
+  if (seq instanceof PyTuple || seq instanceof PyList) {
+    const k = seq.items.length;
+    if (k < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${k})`);
+    if (k > n) throw new PyError("ValueError", `too many values to unpack (expected ${n}, got ${k})`);
+    return seq.items.map((x) => rt.newRef(x));
+  }
+  let items: PyValue[] = [];
+  try {
+    items = iterToArray(rt, seq, `cannot unpack non-iterable ${tn(seq)} object`);
+  } catch (e) {
+    throw e;
+  }
+  if (items.length !== n) {
+    for (const x of items) rt.decref(x);
+    if (items.length < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${items.length})`);
+    throw new PyError("ValueError", `too many values to unpack (expected ${n})`);
+  }
+  return items;
+}
 // ------------------------------------------------------------------ attributes
 
 /** Attributes every object answers (object.__class__ etc.) before dict lookup. */

@@ -7,31 +7,23 @@
  * (which decides when __del__ runs), calls, exceptions and unwinding (Python/bytecodes.c,
  * Python/ceval.c).
  */
-import { Frame } from "./frame.ts";
-import { decode, jumpTarget, type Instr } from "../../engine/bytecode/instructions.ts";
-import { CodeDef, CO_FAST_CELL, CO_FAST_FREE, CO_VARARGS, CO_VARKEYWORDS, None, type ProgramDef } from "../../engine/bytecode/code.ts";
+import { Frame } from "../../engine/vm/frame.ts";
+import { instrsOf } from "../../engine/vm/code-info.ts";
+import { bindArguments } from "../../engine/vm/calls.ts";
+import { buildClass } from "../../engine/vm/classes.ts";
+import { addTraceback, chainContext, clearFrame, instantiateException } from "../../engine/vm/frames.ts";
+import { jumpTarget } from "../../engine/bytecode/instructions.ts";
+import { CodeDef, CO_FAST_CELL, CO_FAST_FREE, None, type ProgramDef } from "../../engine/bytecode/code.ts";
 import { HeapObject, InternalError } from "../../engine/runtime/heap.ts";
 import {
   PyTuple, PyList, PyDict, PyCode, PyFunction, PyModule, PyMethod, PyCell, PyType, PyException,
-  PyFrameObject, PyTraceback, PySlice, PyBuiltin, PyNoneType, type PyValue,
+  PySlice, PyBuiltin, PyNoneType, type PyValue,
 } from "../../engine/runtime/objects.ts";
 import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../../engine/runtime/runtime.ts";
 import { PyError } from "../../engine/runtime/pyerror.ts";
 import * as ops from "../../engine/runtime/ops.ts";
 import { T, typeOf } from "../../engine/runtime/types.ts";
-import { DictStore } from "../../engine/runtime/dictstore.ts";
 import { COMMON_CONSTANTS, FN_DEFAULTS, FN_KWDEFAULTS, FN_CLOSURE, FN_ANNOTATIONS, FN_ANNOTATE } from "../../engine/bytecode/subset.ts";
-
-const decodedCache = new WeakMap<CodeDef, (Instr | undefined)[]>();
-function instrsOf(def: CodeDef): (Instr | undefined)[] {
-  let d = decodedCache.get(def);
-  if (d === undefined) {
-    d = new Array<Instr | undefined>(def.units.length);
-    for (const ins of decode(def.units)) d[ins.offset] = ins;
-    decodedCache.set(def, d);
-  }
-  return d;
-}
 
 export interface ReferenceOptions {
   /** instructions executed before the run is abandoned as "budget" (default 10 million) */
@@ -56,7 +48,7 @@ export class ReferenceInterpreter implements InterpHooks {
     this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
     this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
     rt.interp = this;
-    rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => this.buildClass(args, kw), "FAST_WITH_KEYWORDS"));
+    rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => buildClass(rt, args, kw, (body, ns) => this.runClassBody(body, ns)), "FAST_WITH_KEYWORDS"));
   }
 
   // ------------------------------------------------------------------ modules
@@ -108,7 +100,7 @@ export class ReferenceInterpreter implements InterpHooks {
     const def = code.def;
     let localsplus: (PyValue | null)[];
     try {
-      localsplus = this.bindArguments(fn, def, args, kwnames);
+      localsplus = bindArguments(rt, fn, def, args, kwnames);
     } catch (e) {
       rt.decref(fn);
       throw e;
@@ -127,77 +119,7 @@ export class ReferenceInterpreter implements InterpHooks {
     return new Frame(code, def, fn, globals, builtins, locals, lp, instrsOf(def), this.current);
   }
 
-  /** Python/ceval.c initialize_locals: positional, *args, keywords, **kwargs, defaults; owned args. */
-  private bindArguments(fn: PyFunction, def: CodeDef, args: PyValue[], kwnames: readonly string[]): (PyValue | null)[] {
-    const rt = this.rt;
-    const lp = new Array<PyValue | null>(def.nlocalsplus).fill(null);
-    const npos = args.length - kwnames.length;
-    const argcount = def.argcount;
-    const total = argcount + def.kwonlyargcount;
-    const hasVarargs = (def.flags & CO_VARARGS) !== 0;
-    const hasVarkw = (def.flags & CO_VARKEYWORDS) !== 0;
-    const name = fn.qualname;
-    // args are BORROWED here: everything stored in the new locals is a new reference
-    const fail = (msg: string): never => {
-      for (let i = lp.length - 1; i >= 0; i--) if (lp[i] !== null) rt.decref(lp[i]);
-      throw new PyError("TypeError", msg);
-    };
-    let kwdict: PyDict | null = null;
-    if (hasVarkw) {
-      kwdict = rt.dict();
-      lp[total + (hasVarargs ? 1 : 0)] = kwdict;
-    }
-    const n = Math.min(npos, argcount);
-    for (let i = 0; i < n; i++) lp[i] = rt.newRef(args[i]!);
-    if (hasVarargs) lp[total] = rt.tuple(args.slice(n, npos).map((a) => rt.newRef(a)));
-    for (let k = 0; k < kwnames.length; k++) {
-      const kname = kwnames[k]!;
-      const value = args[npos + k]!;
-      let j = -1;
-      for (let p = def.posonlyargcount; p < total; p++) if (def.localsplusnames[p] === kname) { j = p; break; }
-      if (j < 0) {
-        if (kwdict !== null) {
-          rt.dictSet(kwdict, kname, value);
-          continue;
-        }
-        const posonly = def.localsplusnames.slice(0, def.posonlyargcount).includes(kname);
-        if (posonly) fail(`${name}() got some positional-only arguments passed as keyword arguments: '${kname}'`);
-        fail(`${name}() got an unexpected keyword argument '${kname}'`);
-      }
-      if (lp[j] !== null) fail(`${name}() got multiple values for argument '${kname}'`);
-      lp[j] = rt.newRef(value);
-    }
-    if (npos > argcount && !hasVarargs) {
-      const defcount = fn.defaults?.items.length ?? 0;
-      const kwonlyGiven = kwnames.filter((k) => def.localsplusnames.slice(argcount, total).includes(k)).length;
-      const plural = (c: number): string => (c === 1 ? "" : "s");
-      const takes = defcount > 0 ? `from ${argcount - defcount} to ${argcount} positional arguments` : `${argcount} positional argument${plural(argcount)}`;
-      const given = kwonlyGiven > 0
-        ? `${npos} positional argument${plural(npos)} (and ${kwonlyGiven} keyword-only argument${plural(kwonlyGiven)}) were given`
-        : `${npos} ${npos === 1 ? "was" : "were"} given`;
-      fail(`${name}() takes ${takes} but ${given}`);
-    }
-    // defaults for missing positional parameters
-    const defaults = fn.defaults?.items ?? [];
-    const firstDefault = argcount - defaults.length;
-    const missing: string[] = [];
-    for (let i = 0; i < argcount; i++) {
-      if (lp[i] !== null) continue;
-      if (i >= firstDefault) lp[i] = rt.newRef(defaults[i - firstDefault]!);
-      else missing.push(def.localsplusnames[i]!);
-    }
-    if (missing.length > 0) fail(`${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
-    const kwmissing: string[] = [];
-    for (let i = argcount; i < total; i++) {
-      if (lp[i] !== null) continue;
-      const kn = def.localsplusnames[i]!;
-      const dv = fn.kwdefaults !== null ? fn.kwdefaults.store.getStr(kn) : undefined;
-      if (dv !== undefined) lp[i] = rt.newRef(dv);
-      else kwmissing.push(kn);
-    }
-    if (kwmissing.length > 0) fail(`${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
-    return lp;
-  }
+
 
   /** Python-level call from bytecode: TAKES ownership of callable, self_or_null and args. */
   private callOwned(callable: PyValue, selfOrNull: PyValue | null, args: PyValue[], kwnames: readonly string[]): PyValue | Frame {
@@ -222,46 +144,15 @@ export class ReferenceInterpreter implements InterpHooks {
 
   // ------------------------------------------------------------------ classes
 
-  /** builtins.__build_class__(func, name, *bases): run the body with a fresh namespace, then type(). */
-  private buildClass(args: PyValue[], kwnames: readonly string[]): PyValue {
+
+
+  /** Run a class body with `ns` as its f_locals (borrowed function). */
+  private runClassBody(body: PyFunction, ns: PyDict): PyValue {
     const rt = this.rt;
-    if (kwnames.length > 0) throw new ops.Unsupported("class keywords (metaclass=...)");
-    const [body, name, ...bases] = args;
-    if (!(body instanceof PyFunction) || typeof name !== "string") throw new PyError("TypeError", "__build_class__: func must be a function");
-    if (bases.length > 1) throw new ops.Unsupported("multiple inheritance");
-    const base = bases.length === 0 ? T.object : bases[0]!;
-    if (!(base instanceof PyType)) throw new PyError("TypeError", "bases must be types");
-    if (base.builtin && base !== T.object && !base.isSubtypeOf(T.BaseException)) throw new ops.Unsupported(`subclassing builtin type '${base.name}'`);
-    const ns = rt.dict();
-    try {
-      rt.incref(body);
-      const frame = new Frame(rt.newRef(body.code), body.code.def, body, body.globals, body.builtins, ns,
-        new Array<PyValue | null>(body.code.def.nlocalsplus).fill(null), instrsOf(body.code.def), this.current);
-      const r = this.run(frame);
-      rt.decref(r);
-      // type_new: __qualname__ and __classdictcell__ are consumed, the rest becomes the class dict
-      const qual = ns.store.getStr("__qualname__");
-      const modname = ns.store.getStr("__module__");
-      const store = new DictStore();
-      const t = rt.alloc(new PyType(name, typeof qual === "string" ? qual : name, typeof modname === "string" ? modname : "__main__", base, store, false));
-      rt.incref(base);
-      base.subclasses.add(t);
-      let cell: PyValue | undefined;
-      for (const e of ns.store.entryList()) {
-        if (e.key === "__qualname__") continue;
-        if (e.key === "__classdictcell__") { cell = e.value; continue; }
-        store.set("s" + (e.key as string), e.key, rt.newRef(e.value));
-      }
-      if (cell instanceof PyCell) {
-        // the cell refers to the class namespace (used by annotation scopes); point it at None
-        const old = cell.ref;
-        cell.ref = None;
-        rt.decref(old);
-      }
-      return t;
-    } finally {
-      rt.decref(ns);
-    }
+    rt.incref(body);
+    const frame = new Frame(rt.newRef(body.code), body.code.def, body, body.globals, body.builtins, ns,
+      new Array<PyValue | null>(body.code.def.nlocalsplus).fill(null), instrsOf(body.code.def), this.current);
+    return this.run(frame);
   }
 
   // ------------------------------------------------------------------ the evaluation loop
@@ -298,7 +189,7 @@ export class ReferenceInterpreter implements InterpHooks {
   run(entry: Frame): PyValue {
     const rt = this.rt;
     if (rt.depth >= rt.recursionLimit) {
-      this.clearFrame(entry);
+      clearFrame(this.rt, entry);
       throw new PyError("RecursionError", "maximum recursion depth exceeded");
     }
     const saved = this.current;
@@ -331,7 +222,7 @@ export class ReferenceInterpreter implements InterpHooks {
         if (r instanceof Frame) {
           if (rt.depth >= rt.recursionLimit) {
             // _Py_EnterRecursivePy fails in the callee: the error surfaces at the caller's CALL
-            this.clearFrame(r);
+            clearFrame(this.rt, r);
             pendingUnwind = new PyError("RecursionError", "maximum recursion depth exceeded");
             continue;
           }
@@ -373,8 +264,8 @@ export class ReferenceInterpreter implements InterpHooks {
     const at = e instanceof ReRaise ? e.at : f.ip;
     if (e instanceof ReRaise) exc = e.exc;
     else {
-      exc = e instanceof PyError ? this.raised(rt.materialize(e)) : e.exc;
-      this.addTraceback(f, exc);
+      exc = e instanceof PyError ? chainContext(this.rt, this.excInfo, rt.materialize(e)) : e.exc;
+      addTraceback(rt, f, exc);
     }
     const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
     if (entry === undefined) {
@@ -382,7 +273,7 @@ export class ReferenceInterpreter implements InterpHooks {
         const v = f.stack.pop()!;
         if (v !== null) rt.decref(v);
       }
-      this.clearFrame(f);
+      clearFrame(this.rt, f);
       this.lastMaterialized = exc;
       return false;
     }
@@ -396,68 +287,11 @@ export class ReferenceInterpreter implements InterpHooks {
     return true;
   }
 
-  /** A new exception raised while another is handled gets it as __context__ (_PyErr_SetObject). */
-  private raised(exc: PyException): PyException {
-    const cur = this.excInfo;
-    if (cur instanceof PyException && cur !== exc) {
-      // break a cycle through the context chain, as CPython does
-      let o: PyException = cur;
-      while (o.context instanceof PyException) {
-        if (o.context === exc) {
-          const c = o.context;
-          o.context = null;
-          this.rt.decref(c);
-          break;
-        }
-        o = o.context;
-      }
-      const old = exc.context;
-      exc.context = this.rt.newRef(cur);
-      if (old !== null) this.rt.decref(old);
-    }
-    return exc;
-  }
 
-  private addTraceback(f: Frame, exc: PyException): void {
-    const rt = this.rt;
-    if (f.frameObj === null) f.frameObj = rt.alloc(new PyFrameObject(f.def.qualname, f.def.filename));
-    const tb = rt.alloc(new PyTraceback(exc.traceback, rt.newRef(f.frameObj), f.ip * 2, f.def.lines[f.ip]));
-    exc.traceback = tb;
-  }
 
-  /**
-   * Leave a frame (Python/frame.c _PyFrame_ClearExceptCode): if a traceback still refers to its
-   * frame object, that object takes ownership of the locals (and links f_back); otherwise the
-   * locals are released last to first (3.14's _PyFrame_ClearLocals). Then the function, then the code.
-   */
-  private clearFrame(f: Frame): void {
-    const rt = this.rt;
-    const fo = f.frameObj;
-    f.frameObj = null;
-    let owned = false;
-    if (fo !== null) {
-      if (fo.refcnt > 1) {
-        fo.owned = f.localsplus.slice();
-        f.localsplus.fill(null);
-        if (f.back !== null) {
-          if (f.back.frameObj === null) f.back.frameObj = rt.alloc(new PyFrameObject(f.back.def.qualname, f.back.def.filename));
-          fo.back = rt.newRef(f.back.frameObj);
-        }
-        owned = true;
-      }
-      rt.decref(fo);
-    }
-    if (!owned) {
-      // 3.14 _PyFrame_ClearLocals releases from the stack pointer down: LAST local first
-      for (let i = f.localsplus.length - 1; i >= 0; i--) {
-        const v = f.localsplus[i];
-        f.localsplus[i] = null;
-        if (v !== null && v !== undefined) rt.decref(v);
-      }
-    }
-    if (f.func !== null) rt.decref(f.func);
-    rt.decref(f.code);
-  }
+
+
+
 
   private loop(f: Frame): Frame | Return {
     const rt = this.rt;
@@ -816,7 +650,7 @@ export class ReferenceInterpreter implements InterpHooks {
         }
         case "RETURN_VALUE": {
           const v = this.pop(f);
-          this.clearFrame(f);
+          clearFrame(this.rt, f);
           return new Return(v);
         }
         case "MAKE_FUNCTION": {
@@ -939,7 +773,7 @@ export class ReferenceInterpreter implements InterpHooks {
           try {
             this.push(f, null); // placeholder popped below; keeps depth right if unpacking raises
             f.stack.pop();
-            const items = this.unpack(seq, oparg);
+            const items = ops.unpackSequence(rt, seq, oparg);
             for (let i = items.length - 1; i >= 0; i--) this.push(f, items[i]!);
           } finally {
             rt.decref(seq);
@@ -1092,27 +926,7 @@ export class ReferenceInterpreter implements InterpHooks {
     return v;
   }
 
-  private unpack(seq: PyValue, n: number): PyValue[] {
-    const rt = this.rt;
-    if (seq instanceof PyTuple || seq instanceof PyList) {
-      const k = seq.items.length;
-      if (k < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${k})`);
-      if (k > n) throw new PyError("ValueError", `too many values to unpack (expected ${n}, got ${k})`);
-      return seq.items.map((x) => rt.newRef(x));
-    }
-    let items: PyValue[] = [];
-    try {
-      items = ops.iterToArray(rt, seq, `cannot unpack non-iterable ${typeOf(seq).name} object`);
-    } catch (e) {
-      throw e;
-    }
-    if (items.length !== n) {
-      for (const x of items) rt.decref(x);
-      if (items.length < n) throw new PyError("ValueError", `not enough values to unpack (expected ${n}, got ${items.length})`);
-      throw new PyError("ValueError", `too many values to unpack (expected ${n})`);
-    }
-    return items;
-  }
+
 
   private doRaise(f: Frame, oparg: number): never {
     const rt = this.rt;
@@ -1125,7 +939,7 @@ export class ReferenceInterpreter implements InterpHooks {
     const v = this.pop(f);
     let exc: PyException;
     try {
-      exc = this.instantiate(v, "exceptions must derive from BaseException");
+      exc = instantiateException(this.rt, v, "exceptions must derive from BaseException");
     } finally {
       rt.decref(v);
     }
@@ -1133,7 +947,7 @@ export class ReferenceInterpreter implements InterpHooks {
       let c: PyValue | null = null;
       try {
         if (cause instanceof PyNoneType) c = null;
-        else c = this.instantiate(cause, "exception causes must derive from BaseException");
+        else c = instantiateException(this.rt, cause, "exception causes must derive from BaseException");
       } catch (e) {
         rt.decref(exc);
         throw e;
@@ -1144,22 +958,10 @@ export class ReferenceInterpreter implements InterpHooks {
       exc.cause = c;
       if (old !== null) rt.decref(old);
     }
-    throw new PyRaise(this.raised(exc));
+    throw new PyRaise(chainContext(this.rt, this.excInfo, exc));
   }
 
-  /** An exception class is called with no arguments; an instance is used as is. */
-  private instantiate(v: PyValue, msg: string): PyException {
-    if (v instanceof PyType && v.isSubtypeOf(T.BaseException)) {
-      const r = this.rt.call(v, [], []);
-      if (!(r instanceof PyException)) {
-        this.rt.decref(r);
-        throw new PyError("TypeError", `calling ${v.name} should have returned an instance of BaseException, not ${typeOf(r).name}`);
-      }
-      return r;
-    }
-    if (v instanceof PyException) return this.rt.newRef(v);
-    throw new PyError("TypeError", msg);
-  }
+
 
   private importModule(name: string): PyValue {
     const rt = this.rt;
@@ -1188,11 +990,5 @@ class ReRaise extends Error {
 /** bare `raise`: a new raise of the handled exception (adds a traceback entry, no context change). */
 class ReRaiseNew extends PyRaise {}
 
-function joinNames(names: string[]): string {
-  const q = names.map((n) => `'${n}'`);
-  if (q.length === 1) return q[0]!;
-  if (q.length === 2) return `${q[0]} and ${q[1]}`;
-  return `${q.slice(0, -1).join(", ")}, and ${q[q.length - 1]}`;
-}
 
 export { HeapObject };

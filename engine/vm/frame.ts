@@ -1,10 +1,11 @@
 /**
- * The reference interpreter's frame: CPython's _PyInterpreterFrame reduced to what the generic
- * semantics need (no caches, no versions, no tiers).
+ * An executing frame (CPython's _PyInterpreterFrame), shared as a data structure by the reference
+ * interpreter and the engine tiers: the locals, the evaluation stack and the instruction pointer.
+ * The reference reads `instrs` decoded from the static code; tier 1 reads the adaptive units.
  */
-import type { PyCode, PyDict, PyFunction, PyFrameObject, PyValue } from "../../engine/runtime/objects.ts";
-import type { CodeDef } from "../../engine/bytecode/code.ts";
-import type { Instr } from "../../engine/bytecode/instructions.ts";
+import type { PyCode, PyDict, PyFunction, PyFrameObject, PyValue } from "../runtime/objects.ts";
+import type { CodeDef } from "../bytecode/code.ts";
+import type { Instr } from "../bytecode/instructions.ts";
 
 export class Frame {
   /** evaluation stack; null is C's NULL (PUSH_NULL, method calls) */

@@ -1,0 +1,24 @@
+/** Decoded instructions of a static code object, computed once per CodeDef and shared. */
+import type { CodeDef } from "../bytecode/code.ts";
+import { decode, type Instr } from "../bytecode/instructions.ts";
+import { InternalError } from "../runtime/heap.ts";
+import type { Frame } from "./frame.ts";
+
+const decodedCache = new WeakMap<CodeDef, (Instr | undefined)[]>();
+
+/** Instruction starting at each code unit (undefined inside caches and EXTENDED_ARG prefixes). */
+export function instrsOf(def: CodeDef): (Instr | undefined)[] {
+  let d = decodedCache.get(def);
+  if (d === undefined) {
+    d = new Array<Instr | undefined>(def.units.length);
+    for (const ins of decode(def.units)) d[ins.offset] = ins;
+    decodedCache.set(def, d);
+  }
+  return d;
+}
+
+export function instrAt(f: Frame, offset: number): Instr {
+  const ins = f.instrs[offset];
+  if (ins === undefined) throw new InternalError(`${f.def.qualname}+${offset * 2}: no instruction at this offset`);
+  return ins;
+}
