@@ -8,7 +8,9 @@ import { writeFileSync } from "node:fs";
 import { parseArgs, UsageError } from "./args.ts";
 import { loadProgram, LoadError } from "./load.ts";
 import { formatTraceback, formatUnraisable } from "./traceback.ts";
-import { runReference, formatLeaks } from "../oracles/reference/run.ts";
+import { runReference, formatLeaks, type RunResult } from "../oracles/reference/run.ts";
+import { runTier1 } from "../engine/tier1/run.ts";
+import { compareOutcomes } from "../oracles/outcome.ts";
 import { VerifyError } from "../engine/bytecode/verify.ts";
 import { AsmError, printProgram } from "../engine/bytecode/asm.ts";
 import { disassembleProgram } from "../engine/bytecode/dis.ts";
@@ -26,15 +28,18 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: "run a program (.py or tierdiff assembly) and print its output like python3",
-    help: `usage: tierdiff run <program> [--config ref] [--json] [--budget N] [--leaks] [-m module.py ...]
+    help: `usage: tierdiff run <program> [--config ref|t1|all] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
 
 Runs <program> on the chosen configuration. A .py file is compiled by real CPython 3.14
 (pyodide, offline) and run unchanged; any other file is read as tierdiff assembly.
 The program's print output goes to stdout, byte-identical to CPython's; an uncaught
 exception is printed as a traceback on stderr (exit status 1).
 
-  --config ref     configuration(s) to run: ref (reference interpreter). t1, t2 and
-                   all come with the tier-1/tier-2 engines.
+  --config C       configuration(s) to run: ref (reference interpreter), t1 (tier 1,
+                   the specializing adaptive interpreter) or all (every configuration,
+                   compared; stdout printed once when they agree, a divergence summary
+                   on stderr and exit 5 when they do not). t2 comes with tier 2.
+  --stats          print tier 1's specialization statistics per family on stderr
   --json           print the whole outcome (value, stdout, exception, __del__ order,
                    globals) as JSON on stdout instead
   --budget N       step budget: instructions executed before giving up (default 10000000);
@@ -116,30 +121,52 @@ function isImportError(e: unknown): boolean {
   return e instanceof Error && e.name === "ImportPyError";
 }
 
+const CONFIGS = ["ref", "t1"] as const;
+type Config = (typeof CONFIGS)[number];
+
+function runConfig(config: Config, program: Parameters<typeof runReference>[0], budget: number | undefined): RunResult & { stats?: string } {
+  const opts = budget !== undefined ? { stepBudget: budget } : {};
+  if (config === "ref") return runReference(program, opts);
+  const r = runTier1(program, opts);
+  return { ...r, stats: r.engine.stats.format() };
+}
+
 async function cmdRun(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string" }, "run");
+  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean" }, "run");
   if (a.positional.length !== 1) throw new UsageError("tierdiff run: expected exactly one program file (see 'tierdiff run --help')");
-  const config = (a.flags.get("config") as string | undefined) ?? "ref";
-  if (config !== "ref") {
-    if (["t1", "t2", "all"].includes(config)) throw new UsageError(`tierdiff run: configuration '${config}' is not built yet (tier 1 and tier 2 come in issues 3 and 5); use --config ref`);
-    throw new UsageError(`tierdiff run: unknown configuration '${config}' (expected ref, t1, t2 or all)`);
-  }
+  const requested = (a.flags.get("config") as string | undefined) ?? "ref";
+  let configs: Config[];
+  if (requested === "all") configs = [...CONFIGS];
+  else if ((CONFIGS as readonly string[]).includes(requested)) configs = [requested as Config];
+  else if (requested === "t2") throw new UsageError("tierdiff run: configuration 't2' is not built yet (tier 2 comes in issue 5); use ref, t1 or all");
+  else throw new UsageError(`tierdiff run: unknown configuration '${requested}' (expected ref, t1 or all)`);
   const extra = [a.flags.get("module"), a.flags.get("m")].filter((x): x is string => typeof x === "string");
   const program = await loadProgram(a.positional[0]!, extra);
   const budget = a.flags.get("budget") as number | undefined;
-  const r = runReference(program, budget !== undefined ? { stepBudget: budget } : {});
-  const o = r.outcome;
-  const leakText = a.flags.get("leaks") === true && r.leaks.length > 0 ? formatLeaks(r.leaks) + "\n" : "";
+  const results = configs.map((c) => ({ config: c, ...runConfig(c, program, budget) }));
+  const first = results[0]!;
+  const o = first.outcome;
+  const disagreements = results.slice(1).map((r) => ({ config: r.config, diffs: compareOutcomes(o, r.outcome) })).filter((d) => d.diffs.length > 0);
+  const leakText = a.flags.get("leaks") === true ? results.filter((r) => r.leaks.length > 0).map((r) => `[${r.config}]\n${formatLeaks(r.leaks)}\n`).join("") : "";
   if (a.flags.get("json") === true) {
-    process.stdout.write(JSON.stringify({ config, ...o, leaks: r.leaks, steps: r.steps }, null, 2) + "\n");
+    const doc = results.map((r) => ({ config: r.config, ...r.outcome, leaks: r.leaks, steps: r.steps }));
+    process.stdout.write(JSON.stringify(doc.length === 1 ? doc[0] : doc, null, 2) + "\n");
   } else {
     process.stdout.write(o.stdout);
     process.stderr.write(formatUnraisable(o));
     if (o.exception !== undefined) process.stderr.write(formatTraceback(o.exception));
   }
+  if (a.flags.get("stats") === true) for (const r of results) if (r.stats !== undefined) process.stderr.write(`specialization statistics [${r.config}]\n${r.stats}`);
   process.stderr.write(leakText);
+  if (disagreements.length > 0) {
+    for (const d of disagreements) {
+      process.stderr.write(`tierdiff run: ${first.config} and ${d.config} DISAGREE:\n`);
+      for (const x of d.diffs) process.stderr.write(`  ${x.field}\n    ${first.config}: ${x.left}\n    ${d.config}: ${x.right}\n`);
+    }
+    return EXIT.diverged;
+  }
   if (o.status === "budget") {
-    process.stderr.write(`tierdiff run: step budget exhausted after ${r.steps} instructions (raise it with --budget)\n`);
+    process.stderr.write(`tierdiff run: step budget exhausted after ${first.steps} instructions (raise it with --budget)\n`);
     return EXIT.budget;
   }
   if (o.status === "unsupported") {

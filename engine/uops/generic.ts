@@ -37,6 +37,7 @@ function specializing(base: string): void {
       return REDISPATCH;
     }
     c.f.code.units[c.offset + 1] = advance(counter);
+    c.vm.deferred(base);
     return OK;
   });
 }
@@ -377,7 +378,7 @@ function condJump(name: string, take: (v: PyValue) => boolean): void {
     if (t) c.next = jump(c);
     return OK;
   });
-  defineMacro(name, [`_${name}`]);
+  defineMacro(name, [1, `_${name}`]);
 }
 condJump("POP_JUMP_IF_FALSE", (v) => v === false);
 condJump("POP_JUMP_IF_TRUE", (v) => v === true);

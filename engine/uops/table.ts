@@ -85,8 +85,8 @@ export interface VmServices {
   importModule(name: string): PyValue;
   /** run the specializer of `base` for the instruction at c.offset (writes opcode and caches) */
   specialize(base: string, c: UopContext, oparg: number): void;
-  /** thresholds and switches of this run */
-  readonly params: { readonly [k: string]: unknown };
+  /** statistics: a base instruction's counter counted down without specializing */
+  deferred(base: string): void;
 }
 
 /** Semantics: (context, oparg, operand) -> signal. `operand` is the uop's cache value (tier 1) or its stored operand (tier 2). */

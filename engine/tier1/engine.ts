@@ -1,0 +1,441 @@
+/**
+ * Tier 1: the specializing adaptive interpreter (PEP 659, Python/ceval.c + Python/bytecodes.c).
+ * It dispatches on the ADAPTIVE opcode in the code object's units, and executes an instruction by
+ * running its macro's uops from the one table (engine/uops) in order. A failing guard (DEOPT/EXIT)
+ * continues in the base instruction's generic path, whose `_SPECIALIZE_*` uop counts down the
+ * inline-cache counter and re-specializes when it triggers, as CPython's JUMP_TO_PREDICTED does.
+ *
+ * Frames, calls, classes, exception unwinding and the outcome protocol are shared with the
+ * reference interpreter through engine/vm and the runtime; only instruction sequencing differs.
+ */
+import { Frame } from "../vm/frame.ts";
+import { instrsOf } from "../vm/code-info.ts";
+import { bindArguments } from "../vm/calls.ts";
+import { buildClass } from "../vm/classes.ts";
+import { addTraceback, chainContext, clearFrame, instantiateException } from "../vm/frames.ts";
+import type { CodeDef, ProgramDef } from "../bytecode/code.ts";
+import { OPMAP, OPNAME, BASE_OF } from "../bytecode/opcodes.ts";
+import { InternalError } from "../runtime/heap.ts";
+import {
+  PyCode, PyDict, PyException, PyFunction, PyModule, PyBuiltin, PyNoneType, None, type PyValue,
+} from "../runtime/objects.ts";
+import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../runtime/runtime.ts";
+import { PyError } from "../runtime/pyerror.ts";
+import { UndefinedBehavior } from "../runtime/ops.ts";
+import {
+  macroFor, readCache, count, OK, DEOPT, EXIT, PUSHED, RETURNED, REDISPATCH, type UopContext, type VmServices, type MacroDef,
+} from "../uops/table.ts";
+import "../uops/generic.ts";
+import "./families.ts";
+import { specializerFor, makeSetCache, type SpecializeContext } from "./specializer.ts";
+import { CPYTHON_TIER1_PARAMS, cooldownCounter, restart, warmupCounter, type Tier1Params } from "./counters.ts";
+import { SpecializationStats } from "./stats.ts";
+import { FunctionCache, type FunctionCacheVariant } from "./funccache.ts";
+import { INLINE_CACHE_ENTRIES } from "../bytecode/opcodes.generated.ts";
+
+export interface Tier1Options {
+  readonly stepBudget?: number;
+  readonly params?: Partial<Tier1Params>;
+  readonly funcCacheVariant?: FunctionCacheVariant;
+  /** check every uop's stack effect against the table (slow; tests and paranoid runs) */
+  readonly checkStackEffects?: boolean;
+}
+
+class Return {
+  constructor(readonly value: PyValue) {}
+}
+/** RERAISE: re-raise without a new traceback entry; the handler is looked up at the RERAISE itself. */
+class ReRaise extends Error {
+  constructor(
+    readonly exc: PyException,
+    readonly at: number,
+  ) {
+    super("reraise");
+  }
+}
+
+export class Tier1Engine implements InterpHooks, VmServices {
+  steps = 0;
+  readonly stepBudget: number;
+  readonly params: Tier1Params;
+  readonly stats = new SpecializationStats();
+  readonly funcCache: FunctionCache;
+  excInfo: PyValue = None;
+  private current: Frame | null = null;
+  private lastException: PyException | null = null;
+  private readonly ctx: UopContext;
+  private readonly programModules: Map<string, CodeDef>;
+  private readonly moduleFiles: Map<string, string>;
+  private readonly checkStack: boolean;
+  /** code objects whose counters were initialized (CPython's _PyCode_Quicken) */
+  private readonly quickened = new WeakSet<PyCode>();
+
+  constructor(
+    readonly rt: Runtime,
+    program: ProgramDef,
+    opts: Tier1Options = {},
+  ) {
+    this.stepBudget = opts.stepBudget ?? 10_000_000;
+    this.params = { ...CPYTHON_TIER1_PARAMS, ...(opts.params ?? {}) };
+    this.funcCache = new FunctionCache(rt, opts.funcCacheVariant ?? "borrowed");
+    this.checkStack = opts.checkStackEffects ?? false;
+    this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
+    this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
+    this.ctx = { rt, f: undefined as unknown as Frame, offset: 0, next: 0, pushed: null, retval: null, vm: this };
+    rt.interp = this;
+    rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => buildClass(rt, args, kw, (body, ns) => this.runClassBody(body, ns)), "FAST_WITH_KEYWORDS"));
+  }
+
+  // ------------------------------------------------------------------ code objects
+
+  /** _PyCode_Quicken: every specializable instruction's counter starts at the warm-up value. */
+  private quicken(code: PyCode): void {
+    if (this.quickened.has(code)) return;
+    this.quickened.add(code);
+    const warm = warmupCounter(this.params);
+    for (const ins of instrsOf(code.def)) {
+      if (ins === undefined || ins.caches === 0) continue;
+      const base = BASE_OF[ins.name] ?? ins.name;
+      // POP_JUMP_IF_* keep a branch history, JUMP_BACKWARD a backedge counter (tier 2), others warm up
+      if (base.startsWith("POP_JUMP_IF")) code.units[ins.offset + 1] = 0;
+      else if ((INLINE_CACHE_ENTRIES[base] ?? 0) > 0 && base !== "JUMP_BACKWARD") code.units[ins.offset + 1] = warm;
+    }
+  }
+
+  // ------------------------------------------------------------------ modules and calls
+
+  execModule(name: string, asName = name): PyModule {
+    const def = this.programModules.get(name);
+    if (def === undefined) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
+    const rt = this.rt;
+    const d = rt.dict();
+    rt.dictSet(d, "__name__", asName);
+    rt.dictSet(d, "__doc__", None);
+    if (asName !== "__main__") rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
+    rt.dictSet(d, "__builtins__", rt.builtins);
+    const mod = rt.alloc(new PyModule(asName, d));
+    rt.modules.set(asName, mod);
+    const code = rt.loadCode(def);
+    try {
+      this.quicken(code);
+      rt.incref(code);
+      const frame = new Frame(code, def, null, d, rt.builtins, d, new Array<PyValue | null>(def.nlocalsplus).fill(null), instrsOf(def), this.current);
+      rt.decref(this.run(frame));
+    } catch (e) {
+      if (asName !== "__main__") {
+        rt.modules.delete(asName);
+        rt.decref(mod);
+      }
+      throw e;
+    } finally {
+      rt.decref(code);
+    }
+    return rt.newRef(mod);
+  }
+
+  importModule(name: string): PyValue {
+    const existing = this.rt.modules.get(name);
+    if (existing !== undefined) return this.rt.newRef(existing);
+    if (!this.programModules.has(name)) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
+    return this.execModule(name);
+  }
+
+  callFunction(fn: PyFunction, args: PyValue[], kwnames: readonly string[]): PyValue {
+    for (const a of args) this.rt.incref(a);
+    this.rt.incref(fn);
+    return this.run(this.frameForCall(fn, args, kwnames));
+  }
+
+  frameForCall(fn: PyFunction, args: PyValue[], kwnames: readonly string[]): Frame {
+    const rt = this.rt;
+    const code = fn.code;
+    let localsplus: (PyValue | null)[];
+    try {
+      localsplus = bindArguments(rt, fn, code.def, args, kwnames);
+    } catch (e) {
+      rt.decref(fn);
+      throw e;
+    } finally {
+      for (const a of args) rt.decref(a);
+    }
+    this.quicken(code);
+    rt.incref(code);
+    return new Frame(code, code.def, fn, fn.globals, fn.builtins, null, localsplus, instrsOf(code.def), this.current);
+  }
+
+  private runClassBody(body: PyFunction, ns: PyDict): PyValue {
+    const rt = this.rt;
+    rt.incref(body);
+    this.quicken(body.code);
+    const frame = new Frame(rt.newRef(body.code), body.code.def, body, body.globals, body.builtins, ns,
+      new Array<PyValue | null>(body.code.def.nlocalsplus).fill(null), instrsOf(body.code.def), this.current);
+    return this.run(frame);
+  }
+
+  makeFunction(code: PyCode, globals: PyDict, builtins: PyDict): PyFunction {
+    const rt = this.rt;
+    const modname = globals.store.getStr("__name__") ?? None;
+    const fn = rt.alloc(new PyFunction(code, rt.newRef(globals), rt.newRef(builtins), code.def.name, code.def.qualname, null, null, null, rt.newRef(modname)));
+    // MAKE_FUNCTION: func_version = co_version, and the function goes into the version cache
+    this.funcCache.setVersion(fn, code.coVersion);
+    return fn;
+  }
+
+  // ------------------------------------------------------------------ exceptions
+
+  swapExcInfo(v: PyValue): PyValue {
+    const old = this.excInfo;
+    this.excInfo = v;
+    return old;
+  }
+
+  raise(c: UopContext, oparg: number): never {
+    const rt = this.rt;
+    const stack = c.f.stack;
+    if (oparg === 0) {
+      const cur = this.excInfo;
+      if (!(cur instanceof PyException)) throw new PyError("RuntimeError", "No active exception to reraise");
+      throw new PyRaise(rt.newRef(cur));
+    }
+    const cause = oparg === 2 ? (stack.pop() ?? null) : null;
+    const v = stack.pop();
+    if (v === undefined || v === null) throw new UndefinedBehavior("RAISE_VARARGS without an exception");
+    let exc: PyException;
+    try {
+      exc = instantiateException(rt, v, "exceptions must derive from BaseException");
+    } catch (e) {
+      if (cause !== null) rt.decref(cause);
+      throw e;
+    } finally {
+      rt.decref(v);
+    }
+    if (cause !== null) {
+      let cv: PyValue | null = null;
+      try {
+        cv = cause instanceof PyNoneType ? null : instantiateException(rt, cause, "exception causes must derive from BaseException");
+      } catch (e) {
+        rt.decref(exc);
+        throw e;
+      } finally {
+        rt.decref(cause);
+      }
+      const old = exc.cause;
+      exc.cause = cv;
+      if (old !== null) rt.decref(old);
+    }
+    throw new PyRaise(chainContext(rt, this.excInfo, exc));
+  }
+
+  reraise(c: UopContext, oparg: number): never {
+    const stack = c.f.stack;
+    const exc = stack.pop();
+    c.f.ip = c.offset;
+    if (oparg) {
+      const lasti = stack.pop();
+      if (typeof lasti === "number") c.f.ip = lasti;
+    }
+    if (!(exc instanceof PyException)) throw new UndefinedBehavior("RERAISE of a non-exception");
+    throw new ReRaise(exc, c.offset);
+  }
+
+  /** Unwind to a handler in `f`, or clear `f` and report that the exception left it. */
+  private handle(f: Frame, e: unknown): boolean {
+    const rt = this.rt;
+    if (!(e instanceof PyRaise || e instanceof PyError || e instanceof ReRaise)) throw e;
+    const at = e instanceof ReRaise ? e.at : f.ip;
+    let exc: PyException;
+    if (e instanceof ReRaise) exc = e.exc;
+    else {
+      exc = e instanceof PyError ? chainContext(rt, this.excInfo, rt.materialize(e)) : e.exc;
+      addTraceback(rt, f, exc);
+    }
+    const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
+    if (entry === undefined) {
+      while (f.stack.length > 0) {
+        const v = f.stack.pop()!;
+        if (v !== null) rt.decref(v);
+      }
+      clearFrame(rt, f);
+      this.lastException = exc;
+      return false;
+    }
+    while (f.stack.length > entry.depth) {
+      const v = f.stack.pop()!;
+      if (v !== null) rt.decref(v);
+    }
+    if (entry.lasti) f.stack.push(f.ip);
+    f.stack.push(exc);
+    f.ip = entry.target;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ specialization
+
+  deferred(base: string): void {
+    this.stats.of(base).deferred++;
+  }
+
+  specialize(base: string, c: UopContext, oparg: number): void {
+    const units = c.f.code.units;
+    const off = c.offset;
+    const current = OPNAME[units[off]! & 0xff]!;
+    const st = this.stats.of(base);
+    if (current !== base) st.deopt++;
+    const fn = specializerFor(base);
+    const sctx: SpecializeContext = {
+      rt: this.rt,
+      f: c.f,
+      offset: off,
+      oparg,
+      funcCache: this.funcCache,
+      peek: (k) => c.f.stack[c.f.stack.length - k] ?? null,
+      setCache: makeSetCache(units, off, base),
+    };
+    const r = fn === undefined ? { fail: "not modeled" } : fn(sctx);
+    if ("form" in r) {
+      units[off] = (units[off]! & 0xff00) | OPMAP[r.form]!;
+      units[off + 1] = cooldownCounter(this.params);
+      st.success++;
+    } else {
+      units[off] = (units[off]! & 0xff00) | OPMAP[base]!;
+      units[off + 1] = restart(units[off + 1]!);
+      this.stats.fail(base, r.fail);
+    }
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  run(entry: Frame): PyValue {
+    const rt = this.rt;
+    if (rt.depth >= rt.recursionLimit) {
+      clearFrame(rt, entry);
+      throw new PyError("RecursionError", "maximum recursion depth exceeded");
+    }
+    const saved = this.current;
+    // a re-entrant run (a builtin calling Python: __init__, __del__, sort keys) must not clobber
+    // the uop context of the instruction that is still executing below it
+    const c = this.ctx;
+    const savedCtx = { f: c.f, offset: c.offset, next: c.next };
+    let f = entry;
+    rt.depth++;
+    this.current = f;
+    let pending: unknown = undefined;
+    try {
+      for (;;) {
+        let r: Frame | Return;
+        try {
+          if (pending !== undefined) {
+            const p = pending;
+            pending = undefined;
+            throw p;
+          }
+          r = this.execute(f);
+        } catch (e) {
+          if (this.handle(f, e)) continue;
+          const leaving = e instanceof PyError || e instanceof ReRaise ? new PyRaise(this.lastException!) : e;
+          if (f === entry) throw leaving;
+          rt.depth--;
+          f = f.back!;
+          this.current = f;
+          pending = leaving;
+          continue;
+        }
+        if (r instanceof Frame) {
+          if (rt.depth >= rt.recursionLimit) {
+            clearFrame(rt, r);
+            pending = new PyError("RecursionError", "maximum recursion depth exceeded");
+            continue;
+          }
+          rt.depth++;
+          f = r;
+          this.current = f;
+          continue;
+        }
+        if (f === entry) return r.value;
+        rt.depth--;
+        f = f.back!;
+        this.current = f;
+        f.stack.push(r.value);
+        f.ip = f.resumeAt;
+      }
+    } finally {
+      this.current = saved;
+      c.f = savedCtx.f;
+      c.offset = savedCtx.offset;
+      c.next = savedCtx.next;
+      rt.depth--;
+    }
+  }
+
+  /** Execute instructions of `f` until it calls (returns the callee frame) or returns. */
+  private execute(f: Frame): Frame | Return {
+    const c = this.ctx;
+    const units = f.code.units;
+    const instrs = f.instrs;
+    c.f = f;
+    for (;;) {
+      const off = f.ip;
+      const ins = instrs[off];
+      if (ins === undefined) throw new InternalError(`${f.def.qualname}+${off * 2}: no instruction at this offset`);
+      if (++this.steps > this.stepBudget) throw new BudgetExhausted();
+      c.offset = off;
+      c.next = ins.next;
+      let m = macroFor(units[off]! & 0xff);
+      let sig = this.runMacro(c, m, ins.oparg, units);
+      if (sig === DEOPT || sig === EXIT) {
+        // JUMP_TO_PREDICTED(base): the generic path, with the base instruction's counter logic
+        const base = m!.base;
+        this.stats.of(base).miss++;
+        m = macroFor(OPMAP[base]!);
+        sig = this.runMacro(c, m, ins.oparg, units);
+      } else if (m !== undefined && m.base !== m.name && sig !== REDISPATCH) {
+        this.stats.of(m.base).hit++;
+      }
+      while (sig === REDISPATCH) {
+        c.next = ins.next;
+        sig = this.runMacro(c, macroFor(units[off]! & 0xff), ins.oparg, units);
+        if (sig === DEOPT || sig === EXIT) throw new InternalError(`${f.def.qualname}+${off * 2}: freshly specialized instruction deopted at once`);
+      }
+      switch (sig) {
+        case OK:
+          f.ip = c.next;
+          continue;
+        case PUSHED: {
+          const callee = c.pushed!;
+          c.pushed = null;
+          f.ip = off;
+          f.resumeAt = c.next;
+          return callee;
+        }
+        case RETURNED: {
+          const v = c.retval!;
+          c.retval = null;
+          clearFrame(this.rt, f);
+          return new Return(v);
+        }
+        default:
+          throw new InternalError(`${f.def.qualname}+${off * 2}: uop signalled ${sig}`);
+      }
+    }
+  }
+
+  private runMacro(c: UopContext, m: MacroDef | undefined, oparg: number, units: Uint16Array): number {
+    if (m === undefined) throw new UndefinedBehavior(`${c.f.def.qualname}+${c.offset * 2}: opcode ${units[c.offset]! & 0xff} has no tier-1 definition`);
+    const base = c.offset + 1;
+    for (const p of m.parts) {
+      const u = p.uop;
+      const operand = u.cache === 0 ? 0 : readCache(units, base + p.cacheOffset, u.cache);
+      const before = this.checkStack ? c.f.stack.length : 0;
+      const next = c.next;
+      const sig = u.fn(c, oparg, operand);
+      if (sig !== OK) return sig;
+      if (this.checkStack && c.next === next) {
+        const want = before - count(u.inputs, oparg) + count(u.outputs, oparg);
+        if (c.f.stack.length !== want) {
+          throw new InternalError(`${c.f.def.qualname}+${c.offset * 2}: uop ${u.name} left the stack at ${c.f.stack.length}, its definition says ${want}`, "invariant");
+        }
+      }
+    }
+    return OK;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The specializer registry (Python/specialize.c): one function per family decides, from the
+ * operands at hand, which specialized form to rewrite the instruction to (and fills its inline
+ * cache), or refuses with a reason (CPython's SPEC_FAIL_* kinds, kept for statistics).
+ */
+import type { PyValue } from "../runtime/objects.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { Frame } from "../vm/frame.ts";
+import { writeCache } from "../uops/table.ts";
+import { CACHE_FORMAT } from "../bytecode/opcodes.generated.ts";
+import type { FunctionCache } from "./funccache.ts";
+
+export interface SpecializeContext {
+  readonly rt: Runtime;
+  readonly f: Frame;
+  /** code unit of the instruction */
+  readonly offset: number;
+  readonly oparg: number;
+  readonly funcCache: FunctionCache;
+  /** stack_pointer[-k] */
+  peek(k: number): PyValue | null;
+  /** write the cache entry `field` of the family's layout (CACHE_FORMAT) */
+  setCache(field: string, value: number): void;
+}
+
+/** The specialized form's name, or a failure reason. */
+export type SpecializeResult = { readonly form: string } | { readonly fail: string };
+
+export type Specializer = (s: SpecializeContext) => SpecializeResult;
+
+const registry = new Map<string, Specializer>();
+
+export function registerSpecializer(family: string, fn: Specializer): void {
+  if (registry.has(family)) throw new Error(`specializer for ${family} registered twice`);
+  registry.set(family, fn);
+}
+export function specializerFor(family: string): Specializer | undefined {
+  return registry.get(family);
+}
+
+/** Offset (in units after the opcode) and size of a named cache entry of a family. */
+export function cacheField(family: string, field: string): { at: number; size: number } {
+  const layout = CACHE_FORMAT[family];
+  if (layout === undefined) throw new Error(`${family} has no inline cache`);
+  let at = 0;
+  for (const [name, size] of Object.entries(layout)) {
+    if (name === field) return { at, size };
+    at += size;
+  }
+  throw new Error(`${family} has no cache entry '${field}'`);
+}
+
+export function makeSetCache(units: Uint16Array, offset: number, family: string): (field: string, value: number) => void {
+  return (field, value) => {
+    const { at, size } = cacheField(family, field);
+    writeCache(units, offset + 1 + at, size, value);
+  };
+}
