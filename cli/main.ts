@@ -55,10 +55,13 @@ example: tierdiff run corpus/cases/closures.py --json`,
   },
   dis: {
     summary: "print a CPython-dis-style listing of a program",
-    help: `usage: tierdiff dis <program> [--asm]
+    help: `usage: tierdiff dis <program> [--asm] [--adaptive] [--caches]
 
 Prints a listing of every code object in the style of CPython's dis module.
-  --asm   print the program as editable tierdiff assembly instead (what 'import-py' writes)
+  --asm        print the program as editable tierdiff assembly instead (what 'import-py' writes)
+  --adaptive   run the program on tier 1 first and list the specialized instructions it left
+               behind, like dis.dis(adaptive=True) (code that never ran is listed as loaded)
+  --caches     also print the inline cache entries (dis show_caches=True)
 
 example: tierdiff dis corpus/cases/closures.tda`,
     run: cmdDis,
@@ -182,10 +185,21 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
 }
 
 async function cmdDis(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { asm: "boolean" }, "dis");
+  const a = parseArgs(argv, { asm: "boolean", adaptive: "boolean", caches: "boolean", budget: "int" }, "dis");
   if (a.positional.length !== 1) throw new UsageError("tierdiff dis: expected exactly one program file (see 'tierdiff dis --help')");
   const program = await loadProgram(a.positional[0]!);
-  process.stdout.write(a.flags.get("asm") === true ? printProgram(program) : disassembleProgram(program));
+  if (a.flags.get("asm") === true) {
+    process.stdout.write(printProgram(program));
+    return EXIT.ok;
+  }
+  const showCaches = a.flags.get("caches") === true;
+  if (a.flags.get("adaptive") === true) {
+    const budget = a.flags.get("budget") as number | undefined;
+    const r = runTier1(program, budget !== undefined ? { stepBudget: budget } : {});
+    process.stdout.write(disassembleProgram(program, { showCaches, adaptiveOf: (c) => r.engine.adaptive.get(c) }));
+    return EXIT.ok;
+  }
+  process.stdout.write(disassembleProgram(program, { showCaches }));
   return EXIT.ok;
 }
 

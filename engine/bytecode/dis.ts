@@ -214,6 +214,8 @@ export interface DisOptions {
   readonly lasti?: number;
   /** recursion depth into nested code objects (default: unlimited, like dis.dis) */
   readonly depth?: number;
+  /** adaptive units per code object (tier 1's state after a run), for whole-program listings */
+  readonly adaptiveOf?: (code: CodeDef) => Uint16Array | undefined;
 }
 
 const NO_LINENO = "  --";
@@ -357,7 +359,8 @@ export function disassembleOne(code: CodeDef, opts: DisOptions = {}): string {
  * With `adaptiveUnits`, applies to `code` itself only (nested code objects have their own units).
  */
 export function disassemble(code: CodeDef, opts: DisOptions = {}): string {
-  let out = disassembleOne(code, opts);
+  const adaptive = opts.adaptiveUnits ?? opts.adaptiveOf?.(code);
+  let out = disassembleOne(code, adaptive !== undefined ? { ...opts, adaptiveUnits: adaptive } : opts);
   const depth = opts.depth;
   if (depth === undefined || depth > 0) {
     const sub: DisOptions = { ...opts, adaptiveUnits: undefined, lasti: undefined, depth: depth === undefined ? undefined : depth - 1 };

@@ -69,6 +69,8 @@ export class Tier1Engine implements InterpHooks, VmServices {
   private readonly checkStack: boolean;
   /** code objects whose counters were initialized (CPython's _PyCode_Quicken) */
   private readonly quickened = new WeakSet<PyCode>();
+  /** adaptive units of every code object that ran, by its static definition (for dis --adaptive) */
+  readonly adaptive = new Map<CodeDef, Uint16Array>();
 
   constructor(
     readonly rt: Runtime,
@@ -92,6 +94,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
   private quicken(code: PyCode): void {
     if (this.quickened.has(code)) return;
     this.quickened.add(code);
+    this.adaptive.set(code.def, code.units);
     const warm = warmupCounter(this.params);
     for (const ins of instrsOf(code.def)) {
       if (ins === undefined || ins.caches === 0) continue;
