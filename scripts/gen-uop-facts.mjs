@@ -557,6 +557,24 @@ async function check(facts, notes) {
   }
   info.push(`initial first-cache-unit bytes seen: ${JSON.stringify(d.initialCaches)}`);
 
+  // 7b. counter transitions observed step by step
+  const tr = facts.counters?.trace;
+  if (tr) {
+    py.globals.set("TR_SRC", tr.source);
+    py.runPython("TR_NS = {}\nexec(TR_SRC, TR_NS)");
+    for (const st of tr.steps) {
+      py.globals.set("TR_CALL", st.call);
+      const got = JSON.parse(py.runPython(`
+import dis, json
+exec(TR_CALL, TR_NS)
+_fn = TR_NS[TR_CALL.split('(')[0]]
+json.dumps([[i.opname, i.cache_info[0][2].hex()] for i in dis.get_instructions(_fn, show_caches=True, adaptive=True) if i.cache_info])
+`));
+      if (JSON.stringify(got) !== JSON.stringify(st.expect)) errors.push(`counter trace after ${st.call}: got ${JSON.stringify(got)} expected ${JSON.stringify(st.expect)}`);
+    }
+    info.push(`${tr.steps.length} counter-trace steps checked`);
+  }
+
   // 8. specialize notes: every form named exists; examples specialize as claimed
   for (const [base, fam] of Object.entries(notes.families ?? {})) {
     if (!d.spec[base]) errors.push(`specialize notes: ${base} has no family`);

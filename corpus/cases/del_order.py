@@ -47,3 +47,15 @@ except KeyError:
 print("handled")
 keep = D("kept-until-teardown")
 _private = D("underscore-first")
+
+# Temporaries passed to a builtin are released after the call from the top of the stack down:
+# the LAST argument first (CPython 3.14's DECREF_INPUTS order).
+class R:
+    def __init__(self, t):
+        self.t = t
+    def __del__(self):
+        print("release", self.t)
+    def __repr__(self):
+        return "R" + str(self.t)
+print(R(1), R(2), R(3))
+min(R(4), R(5), key=lambda r: r.t)

@@ -136,9 +136,10 @@ export class ReferenceInterpreter implements InterpHooks {
     try {
       return rt.call(callable, all, kwnames);
     } finally {
-      // DECREF_INPUTS after a non-Python call: callable, then the arguments in order
+      // DECREF_INPUTS with no output written yet releases from the top of the stack down:
+      // the last argument first, then self, then the callable (verified against CPython 3.14)
+      for (let i = all.length - 1; i >= 0; i--) rt.decref(all[i]);
       rt.decref(callable);
-      for (const a of all) rt.decref(a);
     }
   }
 
@@ -431,8 +432,8 @@ export class ReferenceInterpreter implements InterpHooks {
           try {
             ops.setAttr(rt, owner, names[oparg]!, v);
           } finally {
-            rt.decref(v);
             rt.decref(owner);
+            rt.decref(v);
           }
           break;
         }
@@ -458,9 +459,9 @@ export class ReferenceInterpreter implements InterpHooks {
           try {
             ops.setItem(rt, container, sub, v);
           } finally {
-            rt.decref(v);
-            rt.decref(container);
             rt.decref(sub);
+            rt.decref(container);
+            rt.decref(v);
           }
           break;
         }
@@ -470,8 +471,8 @@ export class ReferenceInterpreter implements InterpHooks {
           try {
             ops.delItem(rt, container, sub);
           } finally {
-            rt.decref(container);
             rt.decref(sub);
+            rt.decref(container);
           }
           break;
         }
