@@ -15,10 +15,29 @@ export interface Entry {
   value: PyValue;
 }
 
-/** Global counter for keys versions (CPython: interp->dict_state.next_keys_version). */
-let nextKeysVersion = 2;
-export function resetKeysVersions(): void {
-  nextKeysVersion = 2;
+/**
+ * The counter keys versions come from: CPython's interp->dict_state.next_keys_version, one per
+ * interpreter, starting at 2 (0 is "no version"; it runs out at 2**32). Dict keys and the shared
+ * keys of classes (ht_cached_keys) draw from the same counter. tierdiff keeps one per Runtime
+ * (keysVersionCounter), so version numbers — and the 16-bit limits LOAD_GLOBAL checks them
+ * against — do not depend on what ran before in the same process.
+ */
+export interface KeysVersionCounter {
+  next: number;
+}
+const counters = new WeakMap<object, KeysVersionCounter>();
+/** The keys-version counter of an interpreter (any object standing for it: the Runtime). */
+export function keysVersionCounter(interp: object): KeysVersionCounter {
+  let c = counters.get(interp);
+  if (c === undefined) counters.set(interp, (c = { next: 2 }));
+  return c;
+}
+/** get_next_dict_keys_version: 0 once the counter ran out */
+export function nextKeysVersion(c: KeysVersionCounter): number {
+  if (c.next === 0) return 0;
+  const v = c.next;
+  c.next = v >= 0xffffffff ? 0 : v + 1;
+  return v;
 }
 
 export type HashKey = string | HeapObject;
@@ -63,9 +82,12 @@ export class DictStore {
   get size(): number {
     return this.map.size;
   }
-  /** current keys version, assigning a fresh one if the keys changed since it was last handed out */
-  getKeysVersion(): number {
-    if (this.keysVersion === 0) this.keysVersion = nextKeysVersion++;
+  /**
+   * _PyDict_GetKeysVersionForCurrentState: the current keys version, assigning a fresh one from
+   * the interpreter's counter if the keys changed since one was last handed out.
+   */
+  getKeysVersion(counter: KeysVersionCounter): number {
+    if (this.keysVersion === 0) this.keysVersion = nextKeysVersion(counter);
     return this.keysVersion;
   }
   peekKeysVersion(): number {
@@ -86,6 +108,7 @@ export class DictStore {
     }
     this.map.set(hk, { key, value });
     this.keysVersion = 0;
+    this.keysMutations++;
     this.watcher?.("add");
     return { added: true, old: undefined, oldKey: undefined };
   }
@@ -95,6 +118,7 @@ export class DictStore {
     this.map.delete(hk);
     this.mutations++;
     this.keysVersion = 0;
+    this.keysMutations++;
     this.watcher?.("delete");
     return e;
   }
@@ -103,7 +127,10 @@ export class DictStore {
     const all = [...this.map.values()];
     this.map.clear();
     this.mutations++;
-    if (all.length > 0) this.keysVersion = 0;
+    if (all.length > 0) {
+      this.keysVersion = 0;
+      this.keysMutations++;
+    }
     this.watcher?.("clear");
     return all;
   }
@@ -117,5 +144,40 @@ export class DictStore {
   /** string-keyed fast paths (attribute and global lookups) */
   getStr(name: string): PyValue | undefined {
     return this.map.get("s" + name)?.value;
+  }
+
+  /**
+   * Entry positions, for caches that name an entry by index (LOAD_GLOBAL_*, LOAD_ATTR_MODULE).
+   * CPython's index counts the holes deleted entries leave until the next resize; tierdiff counts
+   * live entries in order. The caches that hold an index always guard on the keys version, which
+   * any insertion or deletion resets, so both numberings name the same entry while the guard
+   * passes (only the 16-bit range check could tell them apart, beyond 65535 globals).
+   */
+  private positions: { keysAt: number; list: Entry[]; index: Map<HashKey, number> } | undefined;
+  private keysMutations = 0;
+  private entryPositions(): { list: Entry[]; index: Map<HashKey, number> } {
+    let p = this.positions;
+    if (p === undefined || p.keysAt !== this.keysMutations) {
+      const list = [...this.map.values()];
+      const index = new Map<HashKey, number>();
+      let i = 0;
+      for (const k of this.map.keys()) index.set(k, i++);
+      p = this.positions = { keysAt: this.keysMutations, list, index };
+    }
+    return p;
+  }
+  /** position of the str key `name`, or -1 */
+  indexOfStr(name: string): number {
+    if (!this.map.has("s" + name)) return -1;
+    return this.entryPositions().index.get("s" + name) ?? -1;
+  }
+  /** the entry at a position (see indexOfStr) */
+  entryAt(i: number): Entry | undefined {
+    return this.entryPositions().list[i];
+  }
+  /** DK_IS_UNICODE: every key is a str */
+  allKeysStr(): boolean {
+    for (const e of this.map.values()) if (typeof e.key !== "string") return false;
+    return true;
   }
 }

@@ -278,11 +278,177 @@ export class PyBoundBuiltin extends HeapObject {
 
 // ---------------------------------------------------------------- classes and instances
 
+/**
+ * Where instances of a class keep their attributes. CPython derives it from the type flags that
+ * type_new / type_ready compute (Objects/typeobject.c, 3.14):
+ *  - "inline": Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_INLINE_VALUES — every Python class whose bases
+ *    are object or other such classes (tp_basicsize == sizeof(PyObject)). Attributes live in inline
+ *    values indexed by the class's shared keys until a __dict__ must be materialized.
+ *  - "dictoffset": tp_dictoffset > 0 — BaseException and every class derived from it (the dict slot
+ *    of PyBaseExceptionObject; subclasses inherit it and get no managed dict). The dict is created
+ *    on the first attribute store.
+ *  - "none": no __dict__ (builtin types, `object()` instances).
+ */
+export type InstanceLayout = "inline" | "dictoffset" | "none";
+
+/** SHARED_KEYS_MAX_SIZE (Objects/dictobject.c): a class's shared keys hold at most 30 names. */
+export const SHARED_KEYS_MAX_SIZE = 30;
+/** MAX_VERSIONS_PER_CLASS (Objects/typeobject.c): version tags one class may be assigned. */
+export const MAX_VERSIONS_PER_CLASS = 1000;
+/** MCACHE_MAX_ATTR_SIZE: longer names are not cached, so lookups of them assign and report no version. */
+export const MCACHE_MAX_ATTR_SIZE = 100;
+
+/** The interpreter-wide source of heap type version tags (Runtime.nextTypeVersion: interp->types.next_version_tag). */
+export interface TypeVersionSource {
+  nextTypeVersion: number;
+}
+
+/**
+ * A heap type's ht_cached_keys: the split-table keys its instances' inline values are indexed by
+ * (Objects/dictobject.c). Created for the class (_PyDict_NewKeysForClass) with room for
+ * SHARED_KEYS_MAX_SIZE names and pre-filled with the class body's `__static_attributes__` (the
+ * names assigned as `self.X` in its methods, a sorted tuple). Every instance allocation shrinks the
+ * room by one while more than one slot is left (_PyObject_InitInlineValues: "it will shrink by one
+ * before each new object"), so classes with many instances take few new names. Names are never
+ * removed. dk_version is the keys version LOAD_ATTR_METHOD_WITH_VALUES /
+ * NONDESCRIPTOR_WITH_VALUES guard on (adding a name resets it); it comes from the same per
+ * interpreter counter as dict keys versions.
+ */
+export class SharedKeys {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** dk_usable */
+  usable = SHARED_KEYS_MAX_SIZE;
+  /** dk_version (0: none assigned since the last change) */
+  version = 0;
+
+  /** _PyDictKeys_StringLookupSplit: the slot of `name`, or -1 */
+  lookup(name: string): number {
+    return this.index.get(name) ?? -1;
+  }
+  /** insert_split_key: the slot of `name`, adding it while there is room (resets dk_version); -1 when full */
+  insert(name: string): number {
+    const i = this.index.get(name);
+    if (i !== undefined) return i;
+    if (this.usable <= 0) return -1;
+    this.version = 0;
+    const n = this.names.length;
+    this.names.push(name);
+    this.index.set(name, n);
+    this.usable--;
+    return n;
+  }
+  /** _PyObject_InitInlineValues: a new instance takes one slot of room while more than one is left */
+  instanceAllocated(): void {
+    if (this.usable > 1) this.usable--;
+  }
+}
+
+/** PyDict_MINSIZE, USABLE_FRACTION, calculate_log2_keysize (Objects/dictobject.c) */
+const DICT_MINSIZE = 8;
+const usableFraction = (size: number): number => Math.floor((size << 1) / 3);
+function log2KeySize(minsize: number): number {
+  const n = Math.max(minsize, DICT_MINSIZE) - 1;
+  return n === 0 ? 0 : 32 - Math.clz32(n);
+}
+
+/** One entry of a materialized instance dict (a unicode-keys PyDictUnicodeEntry). */
+export interface InstanceDictEntry {
+  readonly key: string;
+  value: PyValue;
+}
+
+/**
+ * A materialized instance __dict__ as CPython lays it out: a combined table of str keys whose
+ * entries keep their index until the table is resized (a deleted entry leaves a hole; an insert
+ * appends; when the usable room runs out the table is rebuilt compactly with room for three times
+ * the live entries). The entry index is the "hint" LOAD_ATTR_WITH_HINT / STORE_ATTR_WITH_HINT
+ * cache. Entries are released FIRST TO LAST when the instance dies (free_keys_object). The dict is
+ * not a separate heap object in tierdiff (no Python code can reach it: the subset has no
+ * `__dict__`/`vars()`), so materializing it allocates no address.
+ */
+export class InstanceDict {
+  /** dk_entries, holes included */
+  entries: (InstanceDictEntry | null)[] = [];
+  private index = new Map<string, number>();
+  /** ma_used */
+  used = 0;
+  /** dk_usable (0 for a new empty dict: Py_EMPTY_KEYS) */
+  usable = 0;
+
+  get(name: string): PyValue | undefined {
+    const i = this.index.get(name);
+    return i === undefined ? undefined : this.entries[i]!.value;
+  }
+  /** the entry index of `name` (_PyDict_LookupIndex), or -1 */
+  indexOf(name: string): number {
+    return this.index.get(name) ?? -1;
+  }
+  get nentries(): number {
+    return this.entries.length;
+  }
+  /** insertdict: store an owned reference; returns the replaced value (released by the caller after the store) */
+  set(name: string, value: PyValue): PyValue | undefined {
+    const i = this.index.get(name);
+    if (i !== undefined) {
+      const e = this.entries[i]!;
+      const old = e.value;
+      e.value = value;
+      return old;
+    }
+    // insert_combined_dict: no room -> insertion_resize (GROWTH_RATE = used * 3)
+    if (this.usable <= 0) this.resize(log2KeySize(this.used * 3));
+    this.index.set(name, this.entries.length);
+    this.entries.push({ key: name, value });
+    this.usable--;
+    this.used++;
+    return undefined;
+  }
+  /** delitem_common: the entry becomes a hole; returns the removed value (owned), or undefined */
+  delete(name: string): PyValue | undefined {
+    const i = this.index.get(name);
+    if (i === undefined) return undefined;
+    const v = this.entries[i]!.value;
+    this.entries[i] = null;
+    this.index.delete(name);
+    this.used--;
+    return v;
+  }
+  /** dictresize: compact the live entries into a table of 2**log2 slots */
+  resize(log2: number): void {
+    const live = this.entries.filter((e): e is InstanceDictEntry => e !== null);
+    this.entries = live;
+    this.index = new Map(live.map((e, i) => [e.key, i]));
+    this.used = live.length;
+    this.usable = usableFraction(1 << log2) - live.length;
+  }
+  /** _STORE_ATTR_WITH_HINT: replace the value of the live entry `hint` (named `name`); returns the old value (owned) */
+  replaceAt(hint: number, value: PyValue): PyValue {
+    const e = this.entries[hint]!;
+    const old = e.value;
+    e.value = value;
+    return old;
+  }
+  /** live entries in table order */
+  live(): InstanceDictEntry[] {
+    return this.entries.filter((e): e is InstanceDictEntry => e !== null);
+  }
+}
+
 export class PyType extends HeapObject {
-  /** tp_version_tag: 0 = none assigned; bumped (re-assigned) when the class or a base changes */
+  /**
+   * tp_version_tag: 0 = none assigned. Builtin types have fixed tags (types.ts); heap types get one
+   * lazily from the runtime's counter (assignVersionTag) whenever the type attribute cache looks a
+   * name up in them or a specializer asks, and type_modified resets it to 0 for the type and all
+   * its subclasses (ops.typeModified).
+   */
   versionTag = 0;
+  /** tp_versions_used: tags assigned so far (capped at MAX_VERSIONS_PER_CLASS) */
+  versionsUsed = 0;
   mro: PyType[] = [];
   readonly subclasses = new Set<PyType>();
+  private sharedKeys: SharedKeys | undefined;
+  private layoutCache: InstanceLayout | undefined;
   constructor(
     public name: string,
     public qualname: string,
@@ -311,6 +477,53 @@ export class PyType extends HeapObject {
   isSubtypeOf(other: PyType): boolean {
     return this.mro.includes(other);
   }
+  /** See InstanceLayout (fixed once the type exists: its bases cannot change). */
+  get layout(): InstanceLayout {
+    if (this.layoutCache === undefined) {
+      if (this.builtin) this.layoutCache = this.mro.some((t) => t.builtin && t.name === "BaseException") ? "dictoffset" : "none";
+      else if (this.base === null || (this.base.builtin && this.base.base === null)) this.layoutCache = "inline";
+      else this.layoutCache = this.base.layout;
+    }
+    return this.layoutCache;
+  }
+  /**
+   * ht_cached_keys of an "inline" class, made on first use from the class dict's
+   * `__static_attributes__` (CPython makes it in type_ready, from the same class dict; nothing the
+   * subset can do changes `__static_attributes__` in between).
+   */
+  cachedKeys(): SharedKeys {
+    if (this.sharedKeys === undefined) {
+      const keys = new SharedKeys();
+      const attrs = this.dict.getStr("__static_attributes__");
+      if (attrs instanceof PyTuple) {
+        for (const k of attrs.items) if (typeof k === "string" && keys.insert(k) < 0) break;
+      }
+      this.sharedKeys = keys;
+    }
+    return this.sharedKeys;
+  }
+  /**
+   * assign_version_tag (Objects/typeobject.c): give the type (bases first) a version tag if it has
+   * none. Fails (false) once the class has used MAX_VERSIONS_PER_CLASS tags, or a base cannot get
+   * one. Builtin types always have their fixed tag.
+   */
+  assignVersionTag(src: TypeVersionSource): boolean {
+    if (this.versionTag !== 0) return true;
+    if (this.builtin) return false;
+    if (this.versionsUsed >= MAX_VERSIONS_PER_CLASS) return false;
+    if (this.base !== null && !this.base.assignVersionTag(src)) return false;
+    this.versionTag = src.nextTypeVersion++;
+    this.versionsUsed++;
+    return true;
+  }
+  /**
+   * The version _PyType_LookupRefAndVersion reports with a lookup of `name`: a cacheable name
+   * (MCACHE_CACHEABLE_NAME: length <= 100) assigns the tag first; 0 when none can be had.
+   */
+  versionForLookup(src: TypeVersionSource, name: string): number {
+    if (name.length > MCACHE_MAX_ATTR_SIZE) return 0;
+    return this.assignVersionTag(src) ? this.versionTag : 0;
+  }
   clear(rt: RefOps): void {
     // type_dealloc releases the dict (FIRST TO LAST), then its base
     for (const e of this.dict.clear()) {
@@ -324,11 +537,34 @@ export class PyType extends HeapObject {
   }
 }
 
-/** An instance of a Python class; attributes live in inline storage (CPython's inline values). */
+/**
+ * An instance of a Python class (or of `object`, or an exception: see PyException). Attribute
+ * storage follows CPython 3.14 exactly, because it decides both what tier 1 can specialize and the
+ * order in which attributes are released when the instance dies:
+ *  - layout "inline": `values[i]` is the attribute named by slot i of the class's shared keys
+ *    (Include/internal/pycore_dict.h PyDictValues), `order` the slots in insertion order, `valid`
+ *    the inline values' valid flag. Storing a name the shared keys cannot take materializes a
+ *    combined __dict__ from the values (insertion order) and invalidates the inline values for good
+ *    (dictresize of the split table: `oldvalues->valid = 0`).
+ *  - layout "dictoffset": `dict` is created by the first attribute store.
+ *  - layout "none": no attributes can be stored.
+ * Deallocation releases inline values BY SLOT (clear_inline_values: slot 0 first — the class's
+ * sorted `__static_attributes__` first, then names in the order the class first saw them), a
+ * materialized dict by entry (first to last); then the type.
+ */
 export class PyInstance extends HeapObject {
-  readonly attrs = new DictStore();
+  /** inline values by shared-keys slot (layout "inline", while `valid`) */
+  values: (PyValue | null)[] = [];
+  /** _PyDictValues order: occupied slots in insertion order */
+  order: number[] = [];
+  /** _PyObject_InlineValues(obj)->valid: false once a combined __dict__ took the values over (and for other layouts) */
+  valid: boolean;
+  /** the materialized __dict__ (managed dict of an "inline" instance, or the dict slot of an exception) */
+  dict: InstanceDict | null = null;
   constructor(public type: PyType) {
     super();
+    this.valid = type.layout === "inline";
+    if (this.valid) type.cachedKeys().instanceAllocated();
   }
   sizeClass(): string {
     return "instance";
@@ -336,9 +572,126 @@ export class PyInstance extends HeapObject {
   describe(): string {
     return `${this.type.qualname} object`;
   }
+  /** The instance's own attribute `name` (borrowed), or undefined. */
+  getOwnAttr(name: string): PyValue | undefined {
+    if (this.valid) {
+      // _PyObject_TryGetInstanceAttribute: only names among the shared keys can be inline
+      const i = this.type.cachedKeys().lookup(name);
+      return i < 0 ? undefined : (this.values[i] ?? undefined);
+    }
+    return this.dict?.get(name);
+  }
+  /**
+   * Store an OWNED reference as attribute `name` (_PyObject_StoreInstanceAttribute /
+   * _PyObjectDict_SetItem). Returns the value it replaced (owned: the caller releases it AFTER the
+   * store), or undefined. Returns null, storing nothing, when instances have no __dict__.
+   */
+  setOwnAttr(name: string, value: PyValue): PyValue | undefined | null {
+    switch (this.type.layout) {
+      case "none":
+        return null;
+      case "dictoffset":
+        if (this.dict === null) this.dict = new InstanceDict();
+        return this.dict.set(name, value);
+      case "inline": {
+        if (!this.valid) return this.dict!.set(name, value);
+        // store_instance_attr_lock_held: the name takes a shared-keys slot if it can
+        const ix = this.type.cachedKeys().insert(name);
+        if (ix < 0) {
+          this.materializeDict();
+          return this.dict!.set(name, value);
+        }
+        const old = this.values[ix] ?? null;
+        this.values[ix] = value;
+        if (old === null) {
+          this.order.push(ix);
+          return undefined;
+        }
+        return old;
+      }
+    }
+  }
+  /**
+   * Delete attribute `name`: returns the removed value (owned), undefined when absent, null when
+   * instances have no __dict__. Deleting through inline values still inserts the name into the
+   * shared keys when there is room (store_instance_attr_lock_held calls insert_split_key first).
+   */
+  deleteOwnAttr(name: string): PyValue | undefined | null {
+    switch (this.type.layout) {
+      case "none":
+        return null;
+      case "dictoffset":
+        // _PyObjectDict_SetItem: ensure_nonmanaged_dict creates the dict even to delete from it
+        if (this.dict === null) this.dict = new InstanceDict();
+        return this.dict.delete(name);
+      case "inline": {
+        if (!this.valid) return this.dict!.delete(name);
+        const ix = this.type.cachedKeys().insert(name);
+        // a name the keys cannot take: the dict made for the store fails and is dropped again
+        if (ix < 0) return undefined;
+        const old = this.values[ix] ?? null;
+        if (old === null) return undefined;
+        this.values[ix] = null;
+        this.order.splice(this.order.indexOf(ix), 1);
+        return old;
+      }
+    }
+  }
+  /**
+   * _STORE_ATTR_INSTANCE_VALUE: put an OWNED reference into inline slot `ix` (a slot of the shared
+   * keys; the inline values are valid and no dict exists), returning the old value (owned) or null.
+   */
+  storeInlineSlot(ix: number, value: PyValue): PyValue | null {
+    const old = this.values[ix] ?? null;
+    this.values[ix] = value;
+    if (old === null) this.order.push(ix); // _PyDictValues_AddToInsertionOrder
+    return old;
+  }
+  /**
+   * make_dict_from_instance_attributes + the resize that turns the split table into a combined one
+   * (insertion_resize: room for three times the live attributes): entries in insertion order; the
+   * inline values become invalid.
+   */
+  private materializeDict(): void {
+    const d = new InstanceDict();
+    const names = this.type.cachedKeys().names;
+    d.resize(log2KeySize(this.order.length * 3));
+    for (const ix of this.order) d.set(names[ix]!, this.values[ix]!);
+    this.dict = d;
+    this.values = [];
+    this.order = [];
+    this.valid = false;
+  }
+  /** The attributes as (name, value) entries in __dict__ order (inline values: insertion order). */
+  get attrs(): { entries(): Iterable<{ key: string; value: PyValue }> } {
+    return {
+      entries: () => {
+        if (this.valid) {
+          const names = this.type.cachedKeys().names;
+          return this.order.map((ix) => ({ key: names[ix]!, value: this.values[ix]! }));
+        }
+        return this.dict === null ? [] : this.dict.live();
+      },
+    };
+  }
+  /** Release the attributes as the instance dies (see the class comment), leaving the storage empty. */
+  protected releaseAttrs(rt: RefOps): void {
+    if (this.valid) {
+      // clear_inline_values: slot order
+      const values = this.values;
+      this.values = [];
+      this.order = [];
+      this.valid = false;
+      for (const v of values) if (v !== null && v !== undefined) rt.decref(v);
+      return;
+    }
+    const d = this.dict;
+    this.dict = null;
+    if (d !== null) for (const e of d.live()) rt.decref(e.value);
+  }
   clear(rt: RefOps): void {
-    // subtype_dealloc: clear inline values FIRST TO LAST, then drop the (heap) type
-    for (const e of this.attrs.clear()) rt.decref(e.value);
+    // subtype_dealloc: PyObject_ClearManagedDict / the dict slot, then drop the (heap) type
+    this.releaseAttrs(rt);
     rt.decref(this.type);
   }
 }
@@ -359,7 +712,7 @@ export class PyException extends PyInstance {
   }
   override clear(rt: RefOps): void {
     // BaseException_clear: dict, args, notes, traceback, cause, context
-    for (const e of this.attrs.clear()) rt.decref(e.value);
+    this.releaseAttrs(rt);
     rt.decref(this.args);
     const tb = this.traceback;
     this.traceback = null;

@@ -730,23 +730,35 @@ function noAttr(obj: PyValue, name: string): PyError {
   return new PyError("AttributeError", `'${tn(obj)}' object has no attribute '${name}'`);
 }
 
-/** getattr(obj, name) -> new reference (PyObject_GetAttr / generic getattr). */
+/**
+ * getattr(obj, name) -> new reference (PyObject_GetAttr / generic getattr).
+ *
+ * Version tags: every lookup of a name in a heap type through the type attribute cache
+ * (_PyType_LookupRef: PyObject_GenericGetAttr, PyObject_GenericSetAttr, type_getattro) assigns the
+ * type a version tag if it has none — which is how a class that keeps being modified runs out of
+ * its MAX_VERSIONS_PER_CLASS tags and stops being specialized. Builtin types have fixed tags.
+ */
 export function getAttr(rt: Runtime, obj: PyValue, name: string): PyValue {
   if (obj instanceof HeapObject && obj.freed) throw new PyError("RuntimeError", "use of freed object");
-  const sp = specialAttr(rt, obj, name);
-  if (sp !== undefined) return sp;
-  if (obj instanceof PyModule) {
+  // _PyObject_GenericGetAttrWithDict looks the name up in the type before anything else
+  if (obj instanceof PyInstance) obj.type.versionForLookup(rt, name);
+  // module_getattro: the module dict answers everything but object's data descriptor __class__
+  if (obj instanceof PyModule && name !== "__class__") {
     const v = obj.dict.store.getStr(name);
     if (v !== undefined) return rt.newRef(v);
-    throw noAttr(obj, name);
   }
+  const sp = specialAttr(rt, obj, name);
+  if (sp !== undefined) return sp;
+  if (obj instanceof PyModule) throw noAttr(obj, name);
   if (obj instanceof PyType) {
+    // type_getattro: the metatype's data descriptors were answered above; then _PyType_LookupRef(type)
+    obj.versionForLookup(rt, name);
     const v = obj.lookup(name);
     if (v !== undefined) return rt.newRef(v); // functions accessed on the class are plain functions
     throw noAttr(obj, name);
   }
   if (obj instanceof PyInstance) {
-    const own = obj.attrs.getStr(name);
+    const own = obj.getOwnAttr(name);
     if (own !== undefined) return rt.newRef(own);
   }
   const t = typeOf(obj);
@@ -762,19 +774,29 @@ export function getAttr(rt: Runtime, obj: PyValue, name: string): PyValue {
  */
 export function getMethod(rt: Runtime, obj: PyValue, name: string): [PyValue, PyValue | null] {
   if (!(obj instanceof PyType) && !(obj instanceof PyModule) && specialAttr(rt, obj, name) === undefined) {
+    if (obj instanceof PyInstance) obj.type.versionForLookup(rt, name);
     const t = typeOf(obj);
     const cls = t.lookup(name);
     if (cls instanceof PyFunction || (cls instanceof PyBuiltin && cls.ownerTypeName !== null)) {
-      if (!(obj instanceof PyInstance) || obj.attrs.getStr(name) === undefined) return [rt.newRef(cls), rt.newRef(obj)];
+      if (!(obj instanceof PyInstance) || obj.getOwnAttr(name) === undefined) return [rt.newRef(cls), rt.newRef(obj)];
     }
   }
   return [getAttr(rt, obj, name), null];
 }
 
+const noDictForSetting = (obj: PyValue, name: string): PyError =>
+  new PyError("AttributeError", `'${tn(obj)}' object has no attribute '${name}' and no __dict__ for setting new attributes`);
+
 export function setAttr(rt: Runtime, obj: PyValue, name: string, value: PyValue): void {
   if (obj instanceof PyInstance) {
-    const r = obj.attrs.set("s" + name, name, rt.newRef(value));
-    if (!r.added) rt.decref(r.old);
+    // _PyObject_GenericSetAttrWithDict: _PyType_LookupRef(tp, name), then the instance's storage
+    obj.type.versionForLookup(rt, name);
+    const old = obj.setOwnAttr(name, rt.newRef(value));
+    if (old === null) {
+      rt.decref(value);
+      throw noDictForSetting(obj, name);
+    }
+    if (old !== undefined) rt.decref(old);
     return;
   }
   if (obj instanceof PyType) {
@@ -789,14 +811,16 @@ export function setAttr(rt: Runtime, obj: PyValue, name: string, value: PyValue)
     rt.dictSet(obj.dict, name, value);
     return;
   }
-  throw new PyError("AttributeError", `'${tn(obj)}' object has no attribute '${name}' and no __dict__ for setting new attributes`);
+  throw noDictForSetting(obj, name);
 }
 
 export function delAttr(rt: Runtime, obj: PyValue, name: string): void {
   if (obj instanceof PyInstance) {
-    const e = obj.attrs.delete("s" + name);
-    if (e === undefined) throw new PyError("AttributeError", `'${tn(obj)}' object has no attribute '${name}'`);
-    rt.decref(e.value);
+    obj.type.versionForLookup(rt, name);
+    const old = obj.deleteOwnAttr(name);
+    if (old === null) throw noDictForSetting(obj, name);
+    if (old === undefined) throw new PyError("AttributeError", `'${tn(obj)}' object has no attribute '${name}'`);
+    rt.decref(old);
     return;
   }
   if (obj instanceof PyType && !obj.builtin) {
@@ -820,8 +844,23 @@ export function typeModified(rt: Runtime, t: PyType): void {
   for (const s of t.subclasses) typeModified(rt, s);
 }
 
-/** Setting function attributes; the version-clearing rules are tier 1's (issue 3) concern too. */
+/** func_version values (Include/internal/pycore_function.h, 3.14: PR #124997). */
+export const FUNC_VERSION_UNSET = 0;
 export const FUNC_VERSION_CLEARED = 1;
+export const FUNC_VERSION_FIRST_VALID = 2;
+
+/**
+ * _PyFunction_ClearVersion (Objects/funcobject.c): a valid version becomes FUNC_VERSION_CLEARED,
+ * never handed out again (PR #117028); an unset or already cleared version stays as it is. The
+ * function cache hears of it first (func_clear_version empties the slot that names `f`).
+ */
+function clearFunctionVersion(rt: Runtime, f: PyFunction, attr: "__code__" | "__defaults__" | "__kwdefaults__"): void {
+  if (f.funcVersion < FUNC_VERSION_FIRST_VALID) return;
+  rt.funcVersionHooks?.versionCleared(f, attr);
+  f.funcVersion = FUNC_VERSION_CLEARED;
+}
+
+/** Setting function attributes: __code__, __defaults__ and __kwdefaults__ clear the version; names do not (gh-109998). */
 function setFunctionAttr(rt: Runtime, f: PyFunction, name: string, value: PyValue): void {
   switch (name) {
     case "__code__": {
@@ -829,25 +868,26 @@ function setFunctionAttr(rt: Runtime, f: PyFunction, name: string, value: PyValu
       const nfree = value.def.nfree;
       const nclosure = f.closure === null ? 0 : f.closure.items.length;
       if (nfree !== nclosure) throw new PyError("ValueError", `${f.name}() requires a code object with ${nclosure} free vars, not ${nfree}`);
+      // func_set_code: _PyFunction_ClearVersion, then Py_XSETREF(func_code, new)
+      clearFunctionVersion(rt, f, "__code__");
       const old = f.code;
       f.code = rt.newRef(value);
-      f.funcVersion = FUNC_VERSION_CLEARED;
       rt.decref(old);
       return;
     }
     case "__defaults__": {
       if (!(value instanceof PyTuple) && !(value instanceof PyNoneType)) throw new PyError("TypeError", "__defaults__ must be set to a tuple object");
+      clearFunctionVersion(rt, f, "__defaults__");
       const old = f.defaults;
       f.defaults = value instanceof PyTuple ? rt.newRef(value) : null;
-      f.funcVersion = FUNC_VERSION_CLEARED;
       if (old !== null) rt.decref(old);
       return;
     }
     case "__kwdefaults__": {
       if (!(value instanceof PyDict) && !(value instanceof PyNoneType)) throw new PyError("TypeError", "__kwdefaults__ must be set to a dict object");
+      clearFunctionVersion(rt, f, "__kwdefaults__");
       const old = f.kwdefaults;
       f.kwdefaults = value instanceof PyDict ? rt.newRef(value) : null;
-      f.funcVersion = FUNC_VERSION_CLEARED;
       if (old !== null) rt.decref(old);
       return;
     }

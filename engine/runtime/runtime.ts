@@ -48,6 +48,20 @@ export interface Unraisable {
 
 export const RECURSION_LIMIT = 1000;
 
+/**
+ * Function-version events (Objects/funcobject.c, Objects/codeobject.c), for the tier-1 function
+ * cache (engine/tier1/funccache.ts): it must see every version clear, every function dealloc and
+ * every code dealloc. Absent hooks change nothing.
+ */
+export interface FuncVersionHooks {
+  /** _PyFunction_ClearVersion: `f`'s VALID version is about to become FUNC_VERSION_CLEARED */
+  versionCleared(f: PyFunction, attr: "__code__" | "__defaults__" | "__kwdefaults__"): void;
+  /** func_dealloc (func_clear -> func_clear_version), before the function releases anything */
+  functionDealloc(f: PyFunction): void;
+  /** code_dealloc (_PyFunction_ClearCodeByVersion), before the code object releases anything */
+  codeDealloc(c: PyCode): void;
+}
+
 export class Runtime {
   readonly heap = new Heap();
   readonly builtins: PyDict;
@@ -57,6 +71,8 @@ export class Runtime {
   readonly delOrder: string[] = [];
   readonly unraisable: Unraisable[] = [];
   interp: InterpHooks | undefined;
+  /** listener for function-version events (the tier-1 function cache); optional */
+  funcVersionHooks: FuncVersionHooks | undefined;
   /** Python frames currently executing (recursion limit) */
   depth = 0;
   recursionLimit = RECURSION_LIMIT;
@@ -105,6 +121,11 @@ export class Runtime {
         this.runFinalizer(o, del);
         if (--o.refcnt !== 0) return; // resurrected: it lives on
       }
+    }
+    const hooks = this.funcVersionHooks;
+    if (hooks !== undefined) {
+      if (o instanceof PyFunction) hooks.functionDealloc(o);
+      else if (o instanceof PyCode) hooks.codeDealloc(o);
     }
     o.clear(this);
     this.heap.release(o);

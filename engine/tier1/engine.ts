@@ -30,13 +30,15 @@ import "./families.ts";
 import { specializerFor, makeSetCache, type SpecializeContext } from "./specializer.ts";
 import { CPYTHON_TIER1_PARAMS, cooldownCounter, restart, warmupCounter, type Tier1Params } from "./counters.ts";
 import { SpecializationStats } from "./stats.ts";
-import { FunctionCache, type FunctionCacheVariant } from "./funccache.ts";
+import { FunctionCache, type FunctionCacheVariant, type FunctionCacheFaults } from "./funccache.ts";
 import { INLINE_CACHE_ENTRIES } from "../bytecode/opcodes.generated.ts";
 
 export interface Tier1Options {
   readonly stepBudget?: number;
   readonly params?: Partial<Tier1Params>;
   readonly funcCacheVariant?: FunctionCacheVariant;
+  /** test-only fault switches of the function cache (each disables one clearing rule); never on by default */
+  readonly faults?: FunctionCacheFaults;
   /** check every uop's stack effect against the table (slow; tests and paranoid runs) */
   readonly checkStackEffects?: boolean;
 }
@@ -79,7 +81,9 @@ export class Tier1Engine implements InterpHooks, VmServices {
   ) {
     this.stepBudget = opts.stepBudget ?? 10_000_000;
     this.params = { ...CPYTHON_TIER1_PARAMS, ...(opts.params ?? {}) };
-    this.funcCache = new FunctionCache(rt, opts.funcCacheVariant ?? "borrowed");
+    this.funcCache = new FunctionCache(rt, opts.funcCacheVariant ?? "borrowed", opts.faults ?? {});
+    // the cache must see every version clear, function dealloc and code dealloc
+    rt.funcVersionHooks = this.funcCache;
     this.checkStack = opts.checkStackEffects ?? false;
     this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
     this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
@@ -100,7 +104,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
       if (ins === undefined || ins.caches === 0) continue;
       const base = BASE_OF[ins.name] ?? ins.name;
       // POP_JUMP_IF_* keep a branch history, JUMP_BACKWARD a backedge counter (tier 2), others warm up
-      if (base.startsWith("POP_JUMP_IF")) code.units[ins.offset + 1] = 0;
+      if (base.startsWith("POP_JUMP_IF")) code.units[ins.offset + 1] = 0x5555; // _PyCode_Quicken: 50/50 history
       else if ((INLINE_CACHE_ENTRIES[base] ?? 0) > 0 && base !== "JUMP_BACKWARD") code.units[ins.offset + 1] = warm;
     }
   }

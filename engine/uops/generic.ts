@@ -21,6 +21,8 @@ import {
 import { push, pop, popMaybeNull, peek, popN, local, setLocal } from "./stack.ts";
 import { triggers, advance } from "../tier1/counters.ts";
 import { instrAt } from "../vm/code-info.ts";
+import { OPMAP } from "../bytecode/opcodes.generated.ts";
+import { loadConstForm } from "./misc.ts";
 
 const E = F_ERROR | F_ESCAPES;
 
@@ -80,6 +82,11 @@ export function loadGlobalValue(c: UopContext, name: string): PyValue {
 const names = (c: UopContext): readonly string[] => c.f.def.names;
 const jump = (c: UopContext): number => jumpTarget(instrAt(c.f, c.offset))!;
 
+function sliceOp(name: string, spec: { inputs: number; outputs: number; flags: number }, fn: (c: UopContext) => Signal): void {
+  defineUop(`_${name}`, spec, (c) => fn(c));
+  defineMacro(name, [`_SPECIALIZE_${name}`, `_${name}`]);
+}
+
 /** A simple instruction: CPython's `inst(NAME, ...)` is a macro of one uop of the same name. */
 function inst(name: string, spec: { inputs: number | ((o: number) => number); outputs: number | ((o: number) => number); flags?: number }, fn: (c: UopContext, oparg: number) => Signal): void {
   defineUop(name, spec, (c, oparg) => fn(c, oparg));
@@ -89,8 +96,20 @@ function inst(name: string, spec: { inputs: number | ((o: number) => number); ou
 // ------------------------------------------------------------------ frame entry, no-ops
 
 inst("NOP", { inputs: 0, outputs: 0, flags: F_PURE }, () => OK);
-inst("NOT_TAKEN", { inputs: 0, outputs: 0, flags: F_PURE }, () => OK);
-inst("RESUME", { inputs: 0, outputs: 0 }, () => OK);
+defineMacro("NOT_TAKEN", ["NOP"]); // 3.14: macro(NOT_TAKEN) = NOP
+// RESUME = _LOAD_BYTECODE + _MAYBE_INSTRUMENT + _QUICKEN_RESUME + _CHECK_PERIODIC_IF_NOT_YIELD_FROM.
+// No counter: its first execution rewrites it to RESUME_CHECK (engine/uops/misc.ts) when not tracing.
+// _LOAD_BYTECODE only acts in free-threaded builds; instrumentation and the eval breaker (signals,
+// pending calls) are not modeled, so _MAYBE_INSTRUMENT and the periodic check do nothing.
+defineUop("_LOAD_BYTECODE", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES | F_TIER1_ONLY }, () => OK);
+defineUop("_MAYBE_INSTRUMENT", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES | F_TIER1_ONLY }, () => OK);
+defineUop("_QUICKEN_RESUME", { inputs: 0, outputs: 0, flags: F_ESCAPES | F_TIER1_ONLY }, (c) => {
+  const units = c.f.code.units;
+  if ((units[c.offset]! & 0xff) === OPMAP["RESUME"]) units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["RESUME_CHECK"]!;
+  return OK;
+});
+defineUop("_CHECK_PERIODIC_IF_NOT_YIELD_FROM", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES }, () => OK);
+defineMacro("RESUME", ["_LOAD_BYTECODE", "_MAYBE_INSTRUMENT", "_QUICKEN_RESUME", "_CHECK_PERIODIC_IF_NOT_YIELD_FROM"]);
 
 // ------------------------------------------------------------------ locals and constants
 
@@ -131,8 +150,13 @@ inst("DELETE_FAST", { inputs: 0, outputs: 0, flags: E }, (c, oparg) => {
   setLocal(c, oparg, null);
   return OK;
 });
-inst("LOAD_CONST", { inputs: 0, outputs: 1, flags: F_PURE }, (c, oparg) => {
-  push(c, c.rt.newRef(c.f.code.consts.items[oparg]!));
+// No counter: the first execution rewrites the instruction to LOAD_CONST_IMMORTAL or
+// LOAD_CONST_MORTAL by the constant's immortality (engine/uops/misc.ts).
+inst("LOAD_CONST", { inputs: 0, outputs: 1, flags: F_TIER1_ONLY }, (c, oparg) => {
+  const v = c.f.code.consts.items[oparg]!;
+  push(c, c.rt.newRef(v));
+  const units = c.f.code.units;
+  if ((units[c.offset]! & 0xff) === OPMAP["LOAD_CONST"]) units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP[loadConstForm(c, v)]!;
   return OK;
 });
 inst("LOAD_SMALL_INT", { inputs: 0, outputs: 1, flags: F_PURE }, (c, oparg) => {
@@ -150,12 +174,16 @@ inst("LOAD_COMMON_CONSTANT", { inputs: 0, outputs: 1 }, (c, oparg) => {
 // ------------------------------------------------------------------ globals and names
 
 specializing("LOAD_GLOBAL");
-defineUop("_LOAD_GLOBAL", { inputs: 0, outputs: (o) => 1 + (o & 1), flags: E }, (c, oparg) => {
+defineUop("_LOAD_GLOBAL", { inputs: 0, outputs: 1, flags: E }, (c, oparg) => {
   push(c, c.rt.newRef(loadGlobalValue(c, names(c)[oparg >> 1]!)));
+  return OK;
+});
+/** 3.14: the NULL of `LOAD_GLOBAL NULL + f` / `LOAD_ATTR` method loads is pushed by its own uop. */
+defineUop("_PUSH_NULL_CONDITIONAL", { inputs: 0, outputs: (o) => o & 1, flags: F_PURE }, (c, oparg) => {
   if (oparg & 1) push(c, null);
   return OK;
 });
-defineMacro("LOAD_GLOBAL", ["_SPECIALIZE_LOAD_GLOBAL", 3, "_LOAD_GLOBAL"]);
+defineMacro("LOAD_GLOBAL", ["_SPECIALIZE_LOAD_GLOBAL", 3, "_LOAD_GLOBAL", "_PUSH_NULL_CONDITIONAL"]);
 inst("STORE_GLOBAL", { inputs: 1, outputs: 0, flags: E }, (c, oparg) => {
   const v = pop(c);
   try {
@@ -243,8 +271,8 @@ defineUop("_STORE_ATTR", { inputs: 2, outputs: 0, flags: E }, (c, oparg) => {
   try {
     ops.setAttr(c.rt, owner, names(c)[oparg]!, v);
   } finally {
-    c.rt.decref(v);
     c.rt.decref(owner);
+    c.rt.decref(v);
   }
   return OK;
 });
@@ -276,7 +304,7 @@ defineUop("_STORE_SUBSCR", { inputs: 3, outputs: 0, flags: E }, (c) => {
   try {
     ops.setItem(c.rt, container, sub, v);
   } finally {
-    decrefAll(c, [v, container, sub]);
+    decrefAll(c, [sub, container, v]);
   }
   return OK;
 });
@@ -287,18 +315,21 @@ inst("DELETE_SUBSCR", { inputs: 2, outputs: 0, flags: E }, (c) => {
   try {
     ops.delItem(c.rt, container, sub);
   } finally {
-    decrefAll(c, [container, sub]);
+    decrefAll(c, [sub, container]);
   }
   return OK;
 });
-inst("BINARY_SLICE", { inputs: 3, outputs: 1, flags: E }, (c) => {
+// 3.14: BINARY_SLICE / STORE_SLICE = _SPECIALIZE_X (a tier-2 hint, no cache) + _X
+defineUop("_SPECIALIZE_BINARY_SLICE", { inputs: 3, outputs: 3, flags: F_SPECIALIZING | F_TIER1_ONLY }, () => OK);
+defineUop("_SPECIALIZE_STORE_SLICE", { inputs: 4, outputs: 4, flags: F_SPECIALIZING | F_TIER1_ONLY }, () => OK);
+sliceOp("BINARY_SLICE", { inputs: 3, outputs: 1, flags: E }, (c) => {
   const stop = pop(c);
   const start = pop(c);
   const container = pop(c);
   const slice = c.rt.alloc(new PySlice(start, stop, None));
   return consume(c, [slice, container], () => ops.getItem(c.rt, container, slice));
 });
-inst("STORE_SLICE", { inputs: 4, outputs: 0, flags: E }, (c) => {
+sliceOp("STORE_SLICE", { inputs: 4, outputs: 0, flags: E }, (c) => {
   const stop = pop(c);
   const start = pop(c);
   const container = pop(c);
@@ -366,24 +397,35 @@ defineMacro("TO_BOOL", ["_SPECIALIZE_TO_BOOL", 2, "_TO_BOOL"]);
 
 // ------------------------------------------------------------------ control flow
 
-/** CPython 3.14 release builds test identity with the True/False singletons (the compiler guarantees a bool). */
-function condJump(name: string, take: (v: PyValue) => boolean): void {
-  defineUop(`_${name}`, { inputs: 1, outputs: 0, flags: F_JUMP | F_TIER1_ONLY }, (c) => {
+/**
+ * 3.14: POP_JUMP_IF_FALSE/TRUE = unused/1 + _POP_JUMP_IF_FALSE/TRUE, and the None tests are
+ * `unused/1 + _IS_NONE + _POP_JUMP_IF_TRUE/FALSE`. Release builds test identity with the
+ * True/False singletons (the compiler guarantees a bool); a non-bool simply does not match.
+ * The cache unit keeps the 16-bit taken/not-taken history (3.13+) that tier 2's projector reads.
+ */
+function condJump(uop: string, take: (v: PyValue) => boolean): void {
+  defineUop(uop, { inputs: 1, outputs: 0, flags: F_JUMP | F_TIER1_ONLY }, (c) => {
     const v = pop(c);
     const t = take(v);
     c.rt.decref(v);
-    // the 16-bit branch history in the cache (3.13+): shift in 1 for taken (tier 2's projector reads it)
     const units = c.f.code.units;
     units[c.offset + 1] = ((units[c.offset + 1]! << 1) | (t ? 1 : 0)) & 0xffff;
     if (t) c.next = jump(c);
     return OK;
   });
-  defineMacro(name, [1, `_${name}`]);
 }
-condJump("POP_JUMP_IF_FALSE", (v) => v === false);
-condJump("POP_JUMP_IF_TRUE", (v) => v === true);
-condJump("POP_JUMP_IF_NONE", (v) => v instanceof PyNoneType);
-condJump("POP_JUMP_IF_NOT_NONE", (v) => !(v instanceof PyNoneType));
+condJump("_POP_JUMP_IF_FALSE", (v) => v === false);
+condJump("_POP_JUMP_IF_TRUE", (v) => v === true);
+defineUop("_IS_NONE", { inputs: 1, outputs: 1 }, (c) => {
+  const v = pop(c);
+  push(c, v instanceof PyNoneType);
+  c.rt.decref(v);
+  return OK;
+});
+defineMacro("POP_JUMP_IF_FALSE", [1, "_POP_JUMP_IF_FALSE"]);
+defineMacro("POP_JUMP_IF_TRUE", [1, "_POP_JUMP_IF_TRUE"]);
+defineMacro("POP_JUMP_IF_NONE", [1, "_IS_NONE", "_POP_JUMP_IF_TRUE"]);
+defineMacro("POP_JUMP_IF_NOT_NONE", [1, "_IS_NONE", "_POP_JUMP_IF_FALSE"]);
 
 inst("JUMP_FORWARD", { inputs: 0, outputs: 0, flags: F_JUMP }, (c) => {
   c.next = jump(c);
@@ -393,15 +435,19 @@ inst("JUMP_BACKWARD_NO_INTERRUPT", { inputs: 0, outputs: 0, flags: F_JUMP }, (c)
   c.next = jump(c);
   return OK;
 });
-// 3.14: JUMP_BACKWARD = _SPECIALIZE_JUMP_BACKWARD + _CHECK_PERIODIC + JUMP_BACKWARD_NO_INTERRUPT.
-// Builds without tier 2 (like pyodide's) never specialize it; tier 2 (issue 5) adds the JIT form.
-defineUop("_SPECIALIZE_JUMP_BACKWARD", { inputs: 0, outputs: 0, cache: 1, flags: F_SPECIALIZING | F_TIER1_ONLY }, () => OK);
-defineUop("_CHECK_PERIODIC", { inputs: 0, outputs: 0, flags: F_ESCAPES }, () => OK);
-defineUop("_JUMP_BACKWARD_NO_INTERRUPT", { inputs: 0, outputs: 0, flags: F_JUMP | F_TIER1_ONLY }, (c) => {
-  c.next = jump(c);
-  return OK;
+// 3.14: JUMP_BACKWARD = unused/1 + _SPECIALIZE_JUMP_BACKWARD + _CHECK_PERIODIC + JUMP_BACKWARD_NO_INTERRUPT.
+// Its first execution rewrites it to JUMP_BACKWARD_NO_JIT (tier 1 only: what pyodide's 3.14.2
+// shows) or JUMP_BACKWARD_JIT (when tier 2 is on, issue 5) and dispatches again; the cache unit
+// is tier 2's backedge counter.
+defineUop("_SPECIALIZE_JUMP_BACKWARD", { inputs: 0, outputs: 0, flags: F_SPECIALIZING | F_TIER1_ONLY }, (c) => {
+  const units = c.f.code.units;
+  if ((units[c.offset]! & 0xff) !== OPMAP["JUMP_BACKWARD"]) return OK;
+  units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["JUMP_BACKWARD_NO_JIT"]!;
+  return REDISPATCH;
 });
-defineMacro("JUMP_BACKWARD", ["_SPECIALIZE_JUMP_BACKWARD", "_CHECK_PERIODIC", "_JUMP_BACKWARD_NO_INTERRUPT"]);
+defineUop("_CHECK_PERIODIC", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES }, () => OK);
+defineMacro("JUMP_BACKWARD", [1, "_SPECIALIZE_JUMP_BACKWARD", "_CHECK_PERIODIC", "JUMP_BACKWARD_NO_INTERRUPT"]);
+defineMacro("JUMP_BACKWARD_NO_JIT", [1, "_CHECK_PERIODIC", "JUMP_BACKWARD_NO_INTERRUPT"]);
 
 inst("GET_ITER", { inputs: 1, outputs: 1, flags: E }, (c) => {
   const v = pop(c);
@@ -420,13 +466,14 @@ defineUop("_FOR_ITER", { inputs: 1, outputs: 2, flags: E | F_JUMP }, (c) => {
   return OK;
 });
 defineMacro("FOR_ITER", ["_SPECIALIZE_FOR_ITER", "_FOR_ITER"]);
-for (const name of ["END_FOR", "POP_ITER", "POP_TOP"]) {
+for (const name of ["END_FOR", "POP_TOP"]) {
   inst(name, { inputs: 1, outputs: 0, flags: F_ESCAPES | F_PURE }, (c) => {
     const v = popMaybeNull(c);
     if (v !== null) c.rt.decref(v);
     return OK;
   });
 }
+defineMacro("POP_ITER", ["POP_TOP"]); // 3.14: macro(POP_ITER) = POP_TOP
 inst("PUSH_NULL", { inputs: 0, outputs: 1, flags: F_PURE }, (c) => {
   push(c, null);
   return OK;
@@ -448,50 +495,86 @@ inst("SWAP", { inputs: (o) => o, outputs: (o) => o, flags: F_PURE }, (c, oparg) 
 
 // ------------------------------------------------------------------ calls and functions
 
-/** The generic call: Python functions get a new frame (no host recursion); others are vectorcalls. */
-function doCall(c: UopContext, oparg: number, kwnames: readonly string[]): Signal {
-  const args = popN(c, oparg) as PyValue[];
-  let selfOrNull = popMaybeNull(c);
-  let callable = pop(c);
-  if (callable instanceof PyMethod && selfOrNull === null) {
-    // _MAYBE_EXPAND_METHOD: replace a bound method by its function and self
-    const m = callable;
-    selfOrNull = c.rt.newRef(m.self);
-    callable = c.rt.newRef(m.func);
-    c.rt.decref(m);
-  }
-  const all = selfOrNull === null ? args : [selfOrNull, ...args];
-  if (callable instanceof PyFunction) {
-    c.pushed = c.vm.frameForCall(callable, all, kwnames);
-    return PUSHED;
-  }
-  let r: PyValue;
-  try {
-    r = c.rt.call(callable, all, kwnames);
-  } finally {
-    c.rt.decref(callable);
-    for (const a of all) c.rt.decref(a);
-  }
-  push(c, r);
-  return OK;
+/**
+ * _MAYBE_EXPAND_METHOD / _EXPAND_METHOD: the bound method `depth` items below the top (with NULL
+ * self just above it) is replaced IN PLACE by its function and self: self_or_null = NewRef(im_self),
+ * callable = NewRef(im_func), then the method is released. Shared with the CALL specializations.
+ */
+export function expandMethod(c: UopContext, depth: number): void {
+  const s = c.f.stack;
+  const at = s.length - depth;
+  const m = s[at];
+  if (!(m instanceof PyMethod) || s[at + 1] !== null) throw new ops.UndefinedBehavior("method expansion of a non-method");
+  s[at + 1] = c.rt.newRef(m.self);
+  s[at] = c.rt.newRef(m.func);
+  c.rt.decref(m);
 }
-specializing("CALL");
-defineUop("_CALL", { inputs: (o) => o + 2, outputs: 1, flags: E | F_FRAME }, (c, oparg) => doCall(c, oparg, []));
-defineMacro("CALL", ["_SPECIALIZE_CALL", 2, "_CALL"]);
-specializing("CALL_KW");
-defineUop("_CALL_KW", { inputs: (o) => o + 3, outputs: 1, flags: E | F_FRAME }, (c, oparg) => {
+/** Pop a CALL's `callable, self_or_null, args[oparg]`; returns [callable, self + args]. */
+export function popCallInputs(c: UopContext, oparg: number): [PyValue, PyValue[]] {
+  const args = popN(c, oparg) as PyValue[];
+  const selfOrNull = popMaybeNull(c);
+  const callable = pop(c);
+  return [callable, selfOrNull === null ? args : [selfOrNull, ...args]];
+}
+/** Pop CALL_KW's kwnames tuple (a constant) as strings. */
+export function popKwnames(c: UopContext): string[] {
   const kn = pop(c);
   if (!(kn instanceof PyTuple)) throw new ops.UndefinedBehavior("CALL_KW without a kwnames tuple");
   const kwnames = kn.items.map((x) => String(x));
   c.rt.decref(kn);
+  return kwnames;
+}
+/**
+ * A call of anything but a Python function (PyObject_Vectorcall) with popped, OWNED inputs:
+ * call, release the inputs (DECREF_INPUTS, no output yet: top of the stack down — last argument
+ * first, then self, callable), push the result. Shared with the CALL specializations.
+ */
+export function callNonPython(c: UopContext, callable: PyValue, all: PyValue[], kwnames: readonly string[], call: () => PyValue = () => c.rt.call(callable, all, kwnames)): Signal {
+  let r: PyValue;
+  try {
+    r = call();
+  } finally {
+    for (let i = all.length - 1; i >= 0; i--) c.rt.decref(all[i]);
+    c.rt.decref(callable);
+  }
+  push(c, r);
+  return OK;
+}
+/** _DO_CALL / _DO_CALL_KW: Python functions get a new frame (no host recursion); others are vectorcalls. */
+function doCall(c: UopContext, oparg: number, kwnames: readonly string[]): Signal {
+  const [callable, all] = popCallInputs(c, oparg);
+  if (callable instanceof PyFunction) {
+    c.pushed = c.vm.frameForCall(callable, all, kwnames);
+    return PUSHED;
+  }
+  return callNonPython(c, callable, all, kwnames);
+}
+// 3.14: CALL = _SPECIALIZE_CALL + unused/2 + _MAYBE_EXPAND_METHOD + _DO_CALL + _CHECK_PERIODIC
+specializing("CALL");
+defineUop("_MAYBE_EXPAND_METHOD", { inputs: (o) => o + 2, outputs: (o) => o + 2, flags: F_ESCAPES }, (c, oparg) => {
+  const s = c.f.stack;
+  if (s[s.length - oparg - 2] instanceof PyMethod && s[s.length - oparg - 1] === null) expandMethod(c, oparg + 2);
+  return OK;
+});
+defineUop("_DO_CALL", { inputs: (o) => o + 2, outputs: 1, flags: E | F_FRAME }, (c, oparg) => doCall(c, oparg, []));
+defineMacro("CALL", ["_SPECIALIZE_CALL", 2, "_MAYBE_EXPAND_METHOD", "_DO_CALL", "_CHECK_PERIODIC"]);
+// 3.14: CALL_KW = _SPECIALIZE_CALL_KW + unused/2 + _MAYBE_EXPAND_METHOD_KW + _DO_CALL_KW
+specializing("CALL_KW");
+defineUop("_MAYBE_EXPAND_METHOD_KW", { inputs: (o) => o + 3, outputs: (o) => o + 3, flags: F_ESCAPES }, (c, oparg) => {
+  const s = c.f.stack;
+  if (s[s.length - oparg - 3] instanceof PyMethod && s[s.length - oparg - 2] === null) expandMethod(c, oparg + 3);
+  return OK;
+});
+defineUop("_DO_CALL_KW", { inputs: (o) => o + 3, outputs: 1, flags: E | F_FRAME }, (c, oparg) => {
+  const kwnames = popKwnames(c);
   return doCall(c, oparg, kwnames);
 });
-defineMacro("CALL_KW", ["_SPECIALIZE_CALL_KW", 2, "_CALL_KW"]);
-defineUop("_RETURN_VALUE", { inputs: 1, outputs: 0, flags: F_FRAME | F_ESCAPES }, (c) => {
+defineMacro("CALL_KW", ["_SPECIALIZE_CALL_KW", 2, "_MAYBE_EXPAND_METHOD_KW", "_DO_CALL_KW"]);
+// (retval -- res): the result lands on the caller's stack
+inst("RETURN_VALUE", { inputs: 1, outputs: 1, flags: F_FRAME | F_ESCAPES }, (c) => {
   c.retval = pop(c);
   return RETURNED;
 });
-defineMacro("RETURN_VALUE", ["_RETURN_VALUE"]);
 inst("MAKE_FUNCTION", { inputs: 1, outputs: 1, flags: F_ERROR }, (c) => {
   const code = pop(c);
   if (!(code instanceof PyCode)) throw new ops.UndefinedBehavior("MAKE_FUNCTION of a non-code object");
