@@ -59,3 +59,11 @@ class R:
         return "R" + str(self.t)
 print(R(1), R(2), R(3))
 min(R(4), R(5), key=lambda r: r.t)
+
+# Release order of operator inputs: after a failing `+` the right operand goes first; after a
+# comparison or `in`, right then left (CPython 3.14's generated code).
+try:
+    R(6) + R(7)
+except TypeError:
+    print("no +")
+print(R(8) == R(9), R(10) in [R(11)])

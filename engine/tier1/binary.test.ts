@@ -113,10 +113,11 @@ describe("BINARY_OP specialization: in, out, in", () => {
     const p = await formAfter(past, [["(1, 2), 0", 2], ["(1, 2), 5", 3]]);
     expect(p.form).toBe("BINARY_OP_SUBSCR_TUPLE_INT");
     expect(p.stats.miss).toBe(3);
-    // a non-ASCII character deopts, but the specializer picks STR_INT again after the cooldown
+    // a non-ASCII character deopts, but the specializer picks STR_INT again after the cooldown;
+    // the re-dispatched form deopts at once on the same operands: 52 misses + 2 on the 53rd run
     const na = await formAfter(sub, [["'ab', 1", 2], ["'\\u00e9a', 0", 53]]);
     expect(na.form).toBe("BINARY_OP_SUBSCR_STR_INT");
-    expect(na.stats).toMatchObject({ success: 2, miss: 53, deopt: 1 });
+    expect(na.stats).toMatchObject({ success: 2, miss: 54, deopt: 1 });
     const slice = "def f(a):\n    return a[::2]\n";
     expect((await formAfter(slice, [["[1, 2, 3]", 2]])).form).toBe("BINARY_OP_SUBSCR_LIST_SLICE");
     const s = await formAfter(slice, [["[1, 2, 3]", 2], ["'abcd'", 53]]);
@@ -190,9 +191,15 @@ describe("BINARY_OP specialization: in, out, in", () => {
 describe("a freshly specialized instruction that deopts at once", () => {
   // CPython 3.14 picks BINARY_OP_SUBSCR_STR_INT for 'é'[0] and BINARY_OP_SUBSCR_LIST_INT for [1][5]
   // (the specializer does not look at the character or the length); re-dispatched, the form deopts
-  // at once and the generic path runs. engine.ts currently reports that as an internal error
-  // ("freshly specialized instruction deopted at once"): it must run the base instead.
-  test.todo("'\u00e9a'[0] and [1][5] on their second execution (needs the engine to accept a deopt after REDISPATCH)");
+  // at once and the generic path runs (the engine treats it like any miss).
+  test("'\u00e9a'[0] and [1][5] on their second execution: same form as CPython, generic result", async () => {
+    const src = "def f(s, i):\n    try:\n        return s[i]\n    except IndexError:\n        return 'oob'\n" +
+      "print(f('\u00e9a', 0), f('\u00e9a', 0), f([1], 5), f([1], 5))\n";
+    const { t1, cpython } = await bothAdaptive(src);
+    expect(t1.error).toBeNull();
+    expect(t1.stdout).toBe(cpython.stdout);
+    expect(formsOf(t1, "f", "BINARY_OP")).toEqual(formsOf(cpython, "f", "BINARY_OP"));
+  });
 });
 
 describe("BINARY_OP_EXTEND descriptor table", () => {

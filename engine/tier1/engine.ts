@@ -41,7 +41,13 @@ export interface Tier1Options {
   readonly faults?: FunctionCacheFaults;
   /** check every uop's stack effect against the table (slow; tests and paranoid runs) */
   readonly checkStackEffects?: boolean;
+  /** look the callee up in the function-version cache at every specialized Python call, as tier 2's
+   *  projector would, so the cache variants' hit rates can be compared before tier 2 exists */
+  readonly probeFunctionCache?: boolean;
 }
+
+/** specialized calls whose inline cache holds the callee's func_version (tier 2 follows them) */
+const PY_CALL_FORMS = new Set(["CALL_PY_EXACT_ARGS", "CALL_PY_GENERAL", "CALL_BOUND_METHOD_EXACT_ARGS", "CALL_BOUND_METHOD_GENERAL", "CALL_KW_PY", "CALL_KW_BOUND_METHOD"]);
 
 class Return {
   constructor(readonly value: PyValue) {}
@@ -69,6 +75,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
   private readonly programModules: Map<string, CodeDef>;
   private readonly moduleFiles: Map<string, string>;
   private readonly checkStack: boolean;
+  private readonly probe: boolean;
   /** code objects whose counters were initialized (CPython's _PyCode_Quicken) */
   private readonly quickened = new WeakSet<PyCode>();
   /** adaptive units of every code object that ran, by its static definition (for dis --adaptive) */
@@ -85,6 +92,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
     // the cache must see every version clear, function dealloc and code dealloc
     rt.funcVersionHooks = this.funcCache;
     this.checkStack = opts.checkStackEffects ?? false;
+    this.probe = opts.probeFunctionCache ?? false;
     this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
     this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
     this.ctx = { rt, f: undefined as unknown as Frame, offset: 0, next: 0, pushed: null, retval: null, vm: this };
@@ -389,19 +397,26 @@ export class Tier1Engine implements InterpHooks, VmServices {
       c.next = ins.next;
       let m = macroFor(units[off]! & 0xff);
       let sig = this.runMacro(c, m, ins.oparg, units);
-      if (sig === DEOPT || sig === EXIT) {
-        // JUMP_TO_PREDICTED(base): the generic path, with the base instruction's counter logic
-        const base = m!.base;
-        this.stats.of(base).miss++;
-        m = macroFor(OPMAP[base]!);
-        sig = this.runMacro(c, m, ins.oparg, units);
-      } else if (m !== undefined && m.base !== m.name && sig !== REDISPATCH) {
-        this.stats.of(m.base).hit++;
+      // A failing guard continues in the base instruction's generic path (JUMP_TO_PREDICTED),
+      // whose _SPECIALIZE_ uop may (re)specialize and dispatch the same instruction again, which
+      // may in turn deopt at once (e.g. an index the specialized form leaves to the generic path).
+      for (let rounds = 0; ; rounds++) {
+        if (rounds > 8) throw new InternalError(`${f.def.qualname}+${off * 2}: instruction keeps re-dispatching`);
+        if (sig === DEOPT || sig === EXIT) {
+          const base = m!.base;
+          this.stats.of(base).miss++;
+          c.next = ins.next;
+          m = macroFor(OPMAP[base]!);
+          sig = this.runMacro(c, m, ins.oparg, units);
+        } else if (sig === REDISPATCH) {
+          c.next = ins.next;
+          m = macroFor(units[off]! & 0xff);
+          sig = this.runMacro(c, m, ins.oparg, units);
+        } else break;
       }
-      while (sig === REDISPATCH) {
-        c.next = ins.next;
-        sig = this.runMacro(c, macroFor(units[off]! & 0xff), ins.oparg, units);
-        if (sig === DEOPT || sig === EXIT) throw new InternalError(`${f.def.qualname}+${off * 2}: freshly specialized instruction deopted at once`);
+      if (m !== undefined && m.base !== m.name) {
+        this.stats.of(m.base).hit++;
+        if (this.probe && PY_CALL_FORMS.has(m.name)) this.funcCache.lookup(readCache(units, off + 2, 2));
       }
       switch (sig) {
         case OK:

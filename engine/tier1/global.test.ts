@@ -113,10 +113,9 @@ H = 2
     }
     // the statistics of that one instruction: 2 specializations, 53 misses
     const t = await tier1(`${head}for i in range(56):\n    f()\n`, ["f"]);
-    // 1 warm-up + 52 counted-down misses are "deferred"; the 53rd miss re-specializes (deopt).
-    // CPython's pystats would also count the two re-dispatched executions as hits (STAT_INC in the
-    // uop body); tier 1's statistics count only executions that start in the specialized form.
-    expect(t.stats).toMatchObject({ success: 2, failure: 0, miss: 53, hit: 3, deferred: 53, deopt: 1 });
+    // 1 warm-up + 52 counted-down misses are "deferred"; the 53rd miss re-specializes (deopt);
+    // hits: the two re-dispatches right after specializing and the last 3 calls
+    expect(t.stats).toMatchObject({ success: 2, failure: 0, miss: 53, hit: 2 + 3, deferred: 53, deopt: 1 });
   });
 
   test("a builtin shadowed by a new global deopts, and re-specializes as a module global", async () => {

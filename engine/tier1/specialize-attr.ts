@@ -19,13 +19,11 @@
  * and no __getattribute__), STORE_ATTR_SLOT (the object slots the subset can store to are none:
  * `__class__` is DUNDER_CLASS -> ATTR_NON_OBJECT_SLOT, the others are read-only).
  *
- * Engine limitation (see REDISPATCH_MAY_DEOPT): CPython re-dispatches a freshly (re)specialized
- * instruction and lets it deopt at once when its guards fail for the very operand that triggered
- * the specialization (an attribute in the class's shared keys that THIS instance lacks; an
- * instance whose inline values were given up; a "no-op success" that keeps the old form).
- * Tier 1 treats such a deopt as an internal error, so these cases return the base form instead:
- * same counter (cooldown, then one count down), same values; only the opcode shown differs until
- * the next re-specialization.
+ * A freshly (re)specialized instruction may deopt at once when re-dispatched: CPython specializes
+ * for cases its own guards then reject for the very operand at hand (an attribute in the class's
+ * shared keys that THIS instance lacks; an instance whose inline values were given up; a "no-op
+ * success" that keeps the old form). Tier 1 runs the base instruction then, as CPython does
+ * (REDISPATCH_MAY_DEOPT documents the switch for an engine that cannot).
  */
 import "../uops/attr.ts";
 import { inlineSlotOffset, BASE_EXCEPTION_DICTOFFSET, MANAGED_DICT_OFFSET, OB_TYPE_OFFSET, FUNC_GLOBALS_OFFSET, FUNC_MODULE_OFFSET, CODE_NAME_OFFSET, CODE_QUALNAME_OFFSET } from "../uops/attr.ts";
@@ -38,10 +36,12 @@ import { registerSpecializer, type SpecializeContext, type SpecializeResult } fr
 import { dictKeysVersion, encodeBorrowed, sharedKeysVersion } from "./versions.ts";
 
 /**
- * Whether tier 1 lets a re-dispatched, freshly specialized instruction deopt (CPython does).
- * While false, the specializer returns the base form where the new form would deopt at once.
+ * Whether tier 1 lets a re-dispatched, freshly specialized instruction deopt (CPython does, and so
+ * does engine.ts). If false, the specializer returns the base form where the new form would
+ * deopt at once: same counter, same values, only the opcode shown differs until the next
+ * re-specialization.
  */
-export const REDISPATCH_MAY_DEOPT = false;
+export const REDISPATCH_MAY_DEOPT: boolean = true;
 
 const fail = (kind: string): SpecializeResult => ({ fail: kind });
 /** a failure CPython counts without recording a SPEC_FAIL kind */

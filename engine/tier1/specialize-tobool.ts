@@ -4,9 +4,8 @@
  */
 import "../uops/tobool.ts";
 import { isExactInt, isExactList, isExactStr, isExactDict, isExactFloat, isExactTuple } from "../uops/binary.ts";
-import { PyNoneType } from "../runtime/objects.ts";
+import { PyNoneType, type PyType } from "../runtime/objects.ts";
 import { typeOf } from "../runtime/types.ts";
-import type { PyType } from "../runtime/objects.ts";
 import { typeVersion } from "./versions.ts";
 import { registerSpecializer, type SpecializeContext, type SpecializeResult } from "./specializer.ts";
 

@@ -50,13 +50,20 @@ function decrefAll(c: UopContext, vs: readonly (PyValue | null)[]): void {
   for (const v of vs) if (v !== null) c.rt.decref(v);
 }
 /** Run `op` on popped inputs, release the inputs in order (DECREF_INPUTS), push the result. */
-function consume(c: UopContext, inputs: readonly PyValue[], op: () => PyValue): Signal {
+/**
+ * Run `op` on popped inputs, release the inputs, push the result. Release order is the code
+ * generator's: `success` order once the result exists (default: as listed), and when `op`
+ * raises, top of the stack down (the inputs stay for the unwinder: ERROR_NO_POP).
+ */
+function consume(c: UopContext, inputs: readonly PyValue[], op: () => PyValue, success: readonly PyValue[] = inputs): Signal {
   let r: PyValue;
   try {
     r = op();
-  } finally {
-    for (const v of inputs) c.rt.decref(v);
+  } catch (e) {
+    for (let i = inputs.length - 1; i >= 0; i--) c.rt.decref(inputs[i]);
+    throw e;
   }
+  for (const v of success) c.rt.decref(v);
   push(c, r);
   return OK;
 }
@@ -361,7 +368,7 @@ defineUop("_COMPARE_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
       return b;
     }
     return r;
-  });
+  }, [rhs, lhs]);
 });
 defineMacro("COMPARE_OP", ["_SPECIALIZE_COMPARE_OP", "_COMPARE_OP"]);
 inst("IS_OP", { inputs: 2, outputs: 1, flags: F_PURE }, (c, oparg) => {
@@ -373,7 +380,7 @@ specializing("CONTAINS_OP");
 defineUop("_CONTAINS_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume(c, [lhs, rhs], () => ops.contains(c.rt, rhs, lhs) !== (oparg === 1));
+  return consume(c, [lhs, rhs], () => ops.contains(c.rt, rhs, lhs) !== (oparg === 1), [rhs, lhs]);
 });
 defineMacro("CONTAINS_OP", ["_SPECIALIZE_CONTAINS_OP", "_CONTAINS_OP"]);
 inst("UNARY_NEGATIVE", { inputs: 1, outputs: 1, flags: E }, (c) => {

@@ -522,7 +522,7 @@ export class ReferenceInterpreter implements InterpHooks {
               return b;
             }
             return r;
-          });
+          }, "ba");
           break;
         }
         case "IS_OP": {
@@ -537,7 +537,7 @@ export class ReferenceInterpreter implements InterpHooks {
         case "CONTAINS_OP": {
           const rhs = this.pop(f);
           const lhs = this.pop(f);
-          this.consume2(f, lhs, rhs, () => ops.contains(rt, rhs, lhs) !== (oparg === 1));
+          this.consume2(f, lhs, rhs, () => ops.contains(rt, rhs, lhs) !== (oparg === 1), "ba");
           break;
         }
         case "UNARY_NEGATIVE":
@@ -892,14 +892,25 @@ export class ReferenceInterpreter implements InterpHooks {
     }
   }
 
-  /** Pop-free helper: run `op`, then release both inputs (forward order), then push the result. */
-  private consume2(f: Frame, a: PyValue, b: PyValue, op: () => PyValue): void {
+  /**
+   * Run `op` on two popped inputs and push the result. Release order (CPython 3.14's code
+   * generator): when `op` raises, top of the stack down (b, then a); otherwise `successOrder`.
+   */
+  private consume2(f: Frame, a: PyValue, b: PyValue, op: () => PyValue, successOrder: "ab" | "ba" = "ab"): void {
     let r: PyValue;
     try {
       r = op();
-    } finally {
+    } catch (e) {
+      this.rt.decref(b);
+      this.rt.decref(a);
+      throw e;
+    }
+    if (successOrder === "ab") {
       this.rt.decref(a);
       this.rt.decref(b);
+    } else {
+      this.rt.decref(b);
+      this.rt.decref(a);
     }
     this.push(f, r);
   }
