@@ -210,11 +210,10 @@ for _ in range(12):
     expect(o.engine.stats.of("CALL").failureKinds["OUT_OF_VERSIONS"]).toBeGreaterThanOrEqual(2);
   });
 
-  test("CALL_ALLOC_AND_ENTER_INIT is refused (not modeled) — the one CPython form not produced yet", async () => {
+  test("CALL_ALLOC_AND_ENTER_INIT: a class with a simple Python __init__, as CPython picks it", async () => {
     const src = "class K:\n    def __init__(self, x):\n        self.x = x\ndef t():\n    return K(1)\nfor _ in range(3):\n    t()\n";
     const o = await ours(src);
-    expect(o.ops["t"]!.map(opname)).toEqual(["CALL"]);
-    expect(o.engine.stats.of("CALL").failureKinds["not modeled: CALL_ALLOC_AND_ENTER_INIT"]).toBe(1);
+    expect(o.ops["t"]!.map(opname)).toEqual(["CALL_ALLOC_AND_ENTER_INIT"]);
     expect((await cpython(src))["t"]!.map(opname)).toEqual(["CALL_ALLOC_AND_ENTER_INIT"]);
   });
 });
@@ -235,6 +234,7 @@ interface Cycle {
 }
 const CYCLES: readonly Cycle[] = [
   { form: "CALL_PY_EXACT_ARGS", setup: "def f(x):\n    return x\ndef g(x, y=1):\n    return x\ndef t(fn):\n    return fn(1)", hit: "t(f)", miss: "t(g)", after: "CALL_PY_GENERAL" },
+  { form: "CALL_ALLOC_AND_ENTER_INIT", setup: "class K:\n    def __init__(self, x):\n        self.x = x\ndef f(x):\n    return x\ndef t(c):\n    return c(1)", hit: "t(K)", miss: "t(f)", after: "CALL_PY_EXACT_ARGS" },
   { form: "CALL_PY_GENERAL", setup: "def g(x, y=1):\n    return x\ndef t(fn):\n    return fn(1)", hit: "t(g)", miss: "t(abs)", after: "CALL_BUILTIN_O" },
   { form: "CALL_PY_GENERAL", setup: "def g(x, y=1):\n    return x\ndef h(x, y=1):\n    return x\nh.__defaults__ = (2,)\ndef t(fn):\n    return fn(1)", hit: "t(g)", miss: "t(h)", after: "CALL" },
   { form: "CALL_BOUND_METHOD_EXACT_ARGS", setup: "class C:\n    def m(self, x):\n        return x\ndef f(x):\n    return x\no = C()\nb = o.m\ndef t(fn):\n    return fn(1)", hit: "t(b)", miss: "t(f)", after: "CALL_PY_EXACT_ARGS" },

@@ -21,6 +21,7 @@ import {
 } from "../runtime/objects.ts";
 import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../runtime/runtime.ts";
 import { PyError } from "../runtime/pyerror.ts";
+import { typeOf } from "../runtime/types.ts";
 import { UndefinedBehavior } from "../runtime/ops.ts";
 import {
   macroFor, readCache, count, OK, DEOPT, EXIT, PUSHED, RETURNED, REDISPATCH, type UopContext, type VmServices, type MacroDef,
@@ -50,7 +51,11 @@ export interface Tier1Options {
 const PY_CALL_FORMS = new Set(["CALL_PY_EXACT_ARGS", "CALL_PY_GENERAL", "CALL_BOUND_METHOD_EXACT_ARGS", "CALL_BOUND_METHOD_GENERAL", "CALL_KW_PY", "CALL_KW_BOUND_METHOD"]);
 
 class Return {
-  constructor(readonly value: PyValue) {}
+  constructor(
+    readonly value: PyValue,
+    /** the instance of a CALL_ALLOC_AND_ENTER_INIT frame (owned), or null */
+    readonly initSelf: PyValue | null = null,
+  ) {}
 }
 /** RERAISE: re-raise without a new traceback entry; the handler is looked up at the RERAISE itself. */
 class ReRaise extends Error {
@@ -348,6 +353,12 @@ export class Tier1Engine implements InterpHooks, VmServices {
         } catch (e) {
           if (this.handle(f, e)) continue;
           const leaving = e instanceof PyError || e instanceof ReRaise ? new PyRaise(this.lastException!) : e;
+          if (f.initSelf !== null) {
+            // the shim frame is left too: it releases its `self`
+            const self = f.initSelf;
+            f.initSelf = null;
+            rt.decref(self);
+          }
           if (f === entry) throw leaving;
           rt.depth--;
           f = f.back!;
@@ -357,7 +368,10 @@ export class Tier1Engine implements InterpHooks, VmServices {
         }
         if (r instanceof Frame) {
           if (rt.depth >= rt.recursionLimit) {
+            const self = r.initSelf;
+            r.initSelf = null;
             clearFrame(rt, r);
+            if (self !== null) rt.decref(self);
             pending = new PyError("RecursionError", "maximum recursion depth exceeded");
             continue;
           }
@@ -365,6 +379,22 @@ export class Tier1Engine implements InterpHooks, VmServices {
           f = r;
           this.current = f;
           continue;
+        }
+        if (r.initSelf !== null) {
+          // the init-cleanup shim (EXIT_INIT_CHECK): __init__ must return None; the caller gets self
+          const self = r.initSelf;
+          if (r.value !== None) {
+            const n = typeOf(r.value).name;
+            rt.decref(r.value);
+            rt.decref(self);
+            if (f === entry) throw new PyError("TypeError", `__init__() should return None, not '${n}'`);
+            rt.depth--;
+            f = f.back!;
+            this.current = f;
+            pending = new PyError("TypeError", `__init__() should return None, not '${n}'`);
+            continue;
+          }
+          r = new Return(self);
         }
         if (f === entry) return r.value;
         rt.depth--;
@@ -432,8 +462,10 @@ export class Tier1Engine implements InterpHooks, VmServices {
         case RETURNED: {
           const v = c.retval!;
           c.retval = null;
+          const initSelf = f.initSelf;
+          f.initSelf = null;
           clearFrame(this.rt, f);
-          return new Return(v);
+          return new Return(v, initSelf);
         }
         default:
           throw new InternalError(`${f.def.qualname}+${off * 2}: uop signalled ${sig}`);

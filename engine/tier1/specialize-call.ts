@@ -4,11 +4,9 @@
  * specialize_class_call, specialize_method_descriptor). Python-function forms cache the callee's
  * func_version (2 units): tier 2 looks the callee up by it in the function cache.
  *
- * Refusals use the names of CPython's SPEC_FAIL_* kinds without the prefix. One form is not
- * produced yet: CALL_ALLOC_AND_ENTER_INIT (a class with a simple Python __init__) needs the
- * _Py_InitCleanup shim frame, which must be invisible to tracebacks and to step counting — engine
- * support that does not exist yet — so that case is refused with the reason "not modeled:
- * CALL_ALLOC_AND_ENTER_INIT" (the base instruction's generic path runs, as for any refusal).
+ * Refusals use the names of CPython's SPEC_FAIL_* kinds without the prefix.
+ * CALL_ALLOC_AND_ENTER_INIT's _Py_InitCleanup shim frame (invisible to tracebacks and to step
+ * counting) is modeled by Frame.initSelf: the engine checks __init__'s None and hands `self` on.
  */
 import "../uops/call.ts";
 import { CO_OPTIMIZED, CO_VARARGS, CO_VARKEYWORDS } from "../bytecode/code.ts";
@@ -118,7 +116,9 @@ function classCall(s: SpecializeContext, tp: PyType, nargs: number): SpecializeR
   const init = tp.lookup("__init__");
   if (version === 0) return fail("OUT_OF_VERSIONS");
   if (init instanceof PyFunction && functionKind(init.code) === SIMPLE_FUNCTION) {
-    return fail("not modeled: CALL_ALLOC_AND_ENTER_INIT");
+    // the type version goes where the function version would (CPython: write_u32(func_version, tp_version))
+    s.setCache("func_version", version);
+    return form("CALL_ALLOC_AND_ENTER_INIT");
   }
   // __init__ not a Python function (SPEC_FAIL_CALL_INIT_NOT_PYTHON) or not simple
   // (SPEC_FAIL_CALL_INIT_NOT_SIMPLE): CPython records the failure and still specializes generically

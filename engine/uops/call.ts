@@ -28,13 +28,13 @@
  *    None that list.append returns and the POP_TOP discards it, so tier 1 executes the same
  *    instructions as the reference interpreter (step counts stay equal) and the declared stack
  *    effect is the family's.
- *  - CALL_ALLOC_AND_ENTER_INIT (_CHECK_AND_ALLOCATE_OBJECT + _CREATE_INIT_FRAME) is not defined:
+ *  - CALL_ALLOC_AND_ENTER_INIT: the init-cleanup shim frame is modeled by Frame.initSelf (engine/vm/frame.ts); formerly refused:
  *    it needs the _Py_InitCleanup shim frame (EXIT_INIT_CHECK + RETURN_VALUE under __init__'s
  *    frame), which CPython keeps out of tracebacks; the engine has no such frames yet, so the
  *    specializer refuses that case (engine/tier1/specialize-call.ts).
  */
 import "./generic.ts";
-import { PyBoundBuiltin, PyBuiltin, PyFunction, PyList, PyMethod, PyType, type PyValue } from "../runtime/objects.ts";
+import { PyBoundBuiltin, PyBuiltin, PyFunction, PyInstance, PyList, PyMethod, PyType, type PyValue } from "../runtime/objects.ts";
 import { T, typeOf } from "../runtime/types.ts";
 import * as ops from "../runtime/ops.ts";
 import { InternalError } from "../runtime/heap.ts";
@@ -198,6 +198,38 @@ defineUop("_PUSH_FRAME", { inputs: 1, outputs: 1, flags: F_FRAME }, (c) => {
   if (c.pushed === null) throw new InternalError(`${c.f.def.qualname}+${c.offset * 2}: _PUSH_FRAME without a frame`);
   return PUSHED;
 });
+
+// CALL_ALLOC_AND_ENTER_INIT = unused/1 + _CHECK_PEP_523 + _CHECK_AND_ALLOCATE_OBJECT + _CREATE_INIT_FRAME + _PUSH_FRAME:
+// a plain class whose __init__ is a simple Python function: allocate the instance here (as
+// object.__new__ would) and enter __init__ directly, with `self` kept for the init-cleanup shim.
+defineUop("_CHECK_AND_ALLOCATE_OBJECT", { inputs: (o) => o + 2, outputs: (o) => o + 2, cache: 2, flags: F_DEOPT | F_ESCAPES }, (c, oparg, typeVersion) => {
+  const s = c.f.stack;
+  const selfAt = s.length - oparg - 1;
+  const callable = s[selfAt - 1];
+  if (s[selfAt] !== null) return DEOPT;
+  if (!(callable instanceof PyType) || callable.builtin || callable.versionTag !== typeVersion) return DEOPT;
+  const init = callable.lookup("__init__");
+  if (!(init instanceof PyFunction)) return DEOPT;
+  c.rt.incref(callable);
+  s[selfAt] = c.rt.alloc(new PyInstance(callable));
+  s[selfAt - 1] = c.rt.newRef(init);
+  c.rt.decref(callable);
+  return OK;
+});
+defineUop("_CREATE_INIT_FRAME", { inputs: (o) => o + 2, outputs: 1, flags: F_ERROR | F_ESCAPES }, (c, oparg) => {
+  const [init, all] = popCallInputs(c, oparg);
+  const self = all[0]!;
+  c.rt.incref(self); // the shim's reference (its localsplus[0])
+  try {
+    newFrame(c, init, all, []);
+  } catch (e) {
+    c.rt.decref(self);
+    throw e;
+  }
+  c.pushed!.initSelf = self;
+  return OK;
+});
+defineMacro("CALL_ALLOC_AND_ENTER_INIT", [1, "_CHECK_PEP_523", "_CHECK_AND_ALLOCATE_OBJECT", "_CREATE_INIT_FRAME", "_PUSH_FRAME"]);
 
 defineMacro("CALL_PY_EXACT_ARGS", [
   1, "_CHECK_PEP_523", "_CHECK_FUNCTION_VERSION", "_CHECK_FUNCTION_EXACT_ARGS", "_CHECK_STACK_SPACE",

@@ -15,6 +15,13 @@ export class Frame {
   /** where to continue after the callee of the CALL at `ip` returns */
   resumeAt = 0;
   frameObj: PyFrameObject | null = null;
+  /**
+   * CALL_ALLOC_AND_ENTER_INIT: the new instance this __init__ frame initializes (a strong
+   * reference, held for CPython's hidden init-cleanup shim frame, which checks that __init__
+   * returned None and hands `self` to the caller instead; the shim itself is not modeled as a
+   * frame because it never shows in tracebacks and executes no counted instruction).
+   */
+  initSelf: PyValue | null = null;
   constructor(
     readonly code: PyCode,
     readonly def: CodeDef,
