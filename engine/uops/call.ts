@@ -28,10 +28,9 @@
  *    None that list.append returns and the POP_TOP discards it, so tier 1 executes the same
  *    instructions as the reference interpreter (step counts stay equal) and the declared stack
  *    effect is the family's.
- *  - CALL_ALLOC_AND_ENTER_INIT: the init-cleanup shim frame is modeled by Frame.initSelf (engine/vm/frame.ts); formerly refused:
- *    it needs the _Py_InitCleanup shim frame (EXIT_INIT_CHECK + RETURN_VALUE under __init__'s
- *    frame), which CPython keeps out of tracebacks; the engine has no such frames yet, so the
- *    specializer refuses that case (engine/tier1/specialize-call.ts).
+ *  - CALL_ALLOC_AND_ENTER_INIT: CPython's _Py_InitCleanup shim frame (EXIT_INIT_CHECK +
+ *    RETURN_VALUE under __init__'s frame, kept out of tracebacks) is modeled by Frame.initSelf
+ *    (engine/vm/frame.ts): the engine checks __init__'s None and hands `self` to the caller.
  */
 import "./generic.ts";
 import { PyBoundBuiltin, PyBuiltin, PyFunction, PyInstance, PyList, PyMethod, PyType, type PyValue } from "../runtime/objects.ts";
