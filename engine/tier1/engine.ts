@@ -252,7 +252,8 @@ export class Tier1Engine implements InterpHooks, VmServices {
     c.f.ip = c.offset;
     if (oparg) {
       const lasti = stack.pop();
-      if (typeof lasti === "number") c.f.ip = lasti;
+      if (typeof lasti !== "number" || c.f.instrs[lasti] === undefined) throw new UndefinedBehavior(`${c.f.def.qualname}+${c.offset * 2}: RERAISE with a lasti that is not an instruction offset`);
+      c.f.ip = lasti;
     }
     if (!(exc instanceof PyException)) throw new UndefinedBehavior("RERAISE of a non-exception");
     throw new ReRaise(exc, c.offset);
@@ -316,6 +317,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
       units[off] = (units[off]! & 0xff00) | OPMAP[r.form]!;
       units[off + 1] = cooldownCounter(this.params);
       st.success++;
+      this.stats.forms.set(r.form, (this.stats.forms.get(r.form) ?? 0) + 1);
     } else {
       units[off] = (units[off]! & 0xff00) | OPMAP[base]!;
       units[off + 1] = restart(units[off + 1]!);
@@ -419,9 +421,11 @@ export class Tier1Engine implements InterpHooks, VmServices {
     const instrs = f.instrs;
     c.f = f;
     for (;;) {
-      const off = f.ip;
-      const ins = instrs[off];
-      if (ins === undefined) throw new InternalError(`${f.def.qualname}+${off * 2}: no instruction at this offset`);
+      const ins = instrs[f.ip];
+      if (ins === undefined) throw new InternalError(`${f.def.qualname}+${f.ip * 2}: no instruction at this offset`);
+      // a jump to an EXTENDED_ARG prefix executes the prefixed instruction
+      const off = ins.offset;
+      f.ip = off;
       if (++this.steps > this.stepBudget) throw new BudgetExhausted();
       c.offset = off;
       c.next = ins.next;

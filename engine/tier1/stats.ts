@@ -18,8 +18,8 @@ export interface FamilyStats {
 
 export class SpecializationStats {
   readonly families = new Map<string, FamilyStats>();
-  /** executions per specialized (or base) instruction name */
-  readonly executions = new Map<string, number>();
+  /** successful specializations per specialized form name */
+  readonly forms = new Map<string, number>();
 
   of(family: string): FamilyStats {
     let s = this.families.get(family);

@@ -6,12 +6,19 @@ import type { Frame } from "./frame.ts";
 
 const decodedCache = new WeakMap<CodeDef, (Instr | undefined)[]>();
 
-/** Instruction starting at each code unit (undefined inside caches and EXTENDED_ARG prefixes). */
+/**
+ * Instruction at each code unit where execution can be: its opcode unit AND the first unit of its
+ * EXTENDED_ARG prefixes (a jump to a prefixed instruction targets the prefix, as in CPython);
+ * undefined inside caches.
+ */
 export function instrsOf(def: CodeDef): (Instr | undefined)[] {
   let d = decodedCache.get(def);
   if (d === undefined) {
     d = new Array<Instr | undefined>(def.units.length);
-    for (const ins of decode(def.units)) d[ins.offset] = ins;
+    for (const ins of decode(def.units)) {
+      d[ins.offset] = ins;
+      for (let u = ins.start; u < ins.offset; u++) d[u] = ins;
+    }
     decodedCache.set(def, d);
   }
   return d;

@@ -304,6 +304,7 @@ export class ReferenceInterpreter implements InterpHooks {
     for (;;) {
       const ins = instrs[f.ip];
       if (ins === undefined) throw new InternalError(`${def.qualname}+${f.ip * 2}: no instruction at this offset`);
+      f.ip = ins.offset; // a jump to an EXTENDED_ARG prefix executes the prefixed instruction
       if (++this.steps > this.stepBudget) throw new BudgetExhausted();
       const oparg = ins.oparg;
       let next = ins.next;
@@ -857,7 +858,10 @@ export class ReferenceInterpreter implements InterpHooks {
           f.ip = ins.offset;
           if (oparg) {
             const lasti = this.pop(f);
-            if (typeof lasti === "number") f.ip = lasti;
+            // the saved offset of the raising instruction; anything else is a value CPython would
+            // jump to blindly (only reachable by malformed exception tables)
+            if (typeof lasti !== "number" || f.instrs[lasti] === undefined) throw new ops.UndefinedBehavior(`${def.qualname}+${ins.offset * 2}: RERAISE with a lasti that is not an instruction offset`);
+            f.ip = lasti;
           }
           if (!(exc instanceof PyException)) throw new ops.UndefinedBehavior(`${def.qualname}: RERAISE of a non-exception`);
           throw new ReRaise(exc, ins.offset);
