@@ -1,6 +1,6 @@
 // Property: take the corpus programs (real CPython 3.14 bytecode), mutate instructions and
-// opargs at random; whatever the verifier accepts must run on the reference interpreter without
-// an internal error (a JS exception or a detected engine inconsistency). Bytecode that CPython
+// opargs at random; whatever the verifier accepts must run on the reference interpreter and on
+// tier 1 without an internal error, with the same outcome (a JS exception or a detected engine inconsistency). Bytecode that CPython
 // itself would crash on ends as "unsupported" (undefined behaviour), never as an internal error.
 // Reproducible: the seed is printed by fast-check on failure; FUZZ_SEED / FUZZ_RUNS override.
 import { test, expect } from "vitest";
@@ -14,6 +14,8 @@ import { decode } from "../engine/bytecode/instructions.ts";
 import { SUPPORTED_OPCODES } from "../engine/bytecode/subset.ts";
 import { OPMAP } from "../engine/bytecode/opcodes.ts";
 import { runReference } from "../oracles/reference/run.ts";
+import { runTier1 } from "../engine/tier1/run.ts";
+import { compareOutcomes } from "../oracles/outcome.ts";
 import { fuzzParams } from "./params.ts";
 
 const programs: ProgramDef[] = listCases().map((c) => parseProgram(readFileSync(c.asmPath, "utf8"), c.asmPath));
@@ -85,6 +87,14 @@ test(`verifier-accepted mutations of CPython bytecode never make the reference t
       accepted++;
       const r = runReference(prog, { stepBudget: 20_000 });
       expect(r.outcome.status, r.outcome.internalError).not.toBe("internal-error");
+      // tier 1 runs the same mutated bytecode: no internal error, and (where the reference gave a
+      // comparable outcome) the same outcome — shapes no compiler emits reach its specializations
+      const t = runTier1(prog, { stepBudget: 40_000, params: { warmupValue: 0, cooldownValue: 1 } });
+      expect(t.outcome.status, t.outcome.internalError).not.toBe("internal-error");
+      if (r.outcome.status === "ok" || r.outcome.status === "exception") {
+        const d = compareOutcomes(r.outcome, t.outcome);
+        expect(d, JSON.stringify(d)).toEqual([]);
+      }
       return true;
     }),
     { numRuns: runs, seed },

@@ -199,6 +199,7 @@ describe("oparg ranges", () => {
     ["COPY_FREE_VARS counts the free variables", ["COPY_FREE_VARS 2", ...ret], "f+0 COPY_FREE_VARS 2: oparg must equal the number of free variables (1)", { localsplus: "a:local, c:free" }],
     ["BINARY_OP", ["LOAD_SMALL_INT 1", "LOAD_SMALL_INT 1", "BINARY_OP 27", "RETURN_VALUE"], "f+4 BINARY_OP 27: unknown binary operator (there are 27)"],
     ["COMPARE_OP", ["LOAD_SMALL_INT 1", "LOAD_SMALL_INT 1", "COMPARE_OP 192", "RETURN_VALUE"], "f+4 COMPARE_OP 192: unknown comparison (oparg>>5 must be < 6)"],
+    ["COMPARE_OP mask", ["LOAD_SMALL_INT 1", "LOAD_SMALL_INT 1", "COMPARE_OP 0", "RETURN_VALUE"], "f+4 COMPARE_OP 0: comparison mask 0 does not match '<' (expected 2)"],
     ["IS_OP", ["LOAD_SMALL_INT 1", "LOAD_SMALL_INT 1", "IS_OP 2", "RETURN_VALUE"], "f+4 IS_OP 2: oparg must be 0 or 1"],
     ["CONTAINS_OP", ["LOAD_SMALL_INT 1", "LOAD_SMALL_INT 1", "CONTAINS_OP 2", "RETURN_VALUE"], "f+4 CONTAINS_OP 2: oparg must be 0 or 1"],
     ["CONVERT_VALUE", ["LOAD_SMALL_INT 1", "CONVERT_VALUE 0", "RETURN_VALUE"], "f+2 CONVERT_VALUE 0: oparg must be 1 (str), 2 (repr) or 3 (ascii)"],

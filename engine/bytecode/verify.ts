@@ -34,6 +34,9 @@ import { SUPPORTED_OPCODES, UNSUPPORTED_CONSTRUCTS, COMMON_CONSTANTS } from "./s
 import { stackEffect, stackInputs } from "./stackeffect.ts";
 import { LocatedError } from "./errors.ts";
 
+/** COMPARE_OP outcome masks per operator (Python/flowgraph.c, Include/internal/pycore_opcode_utils.h). */
+const CMP_MASKS: readonly number[] = [2, 10, 8, 7, 4, 12];
+
 export class VerifyError extends LocatedError {
   override readonly name = "VerifyError";
   constructor(
@@ -207,6 +210,10 @@ function checkOparg(c: Checker, ins: Instr, base: string): void {
     if (a >= NB_OPS.length) c.failAt(ins, `unknown binary operator (there are ${NB_OPS.length})`);
   } else if (base === "COMPARE_OP") {
     if (a >> 5 >= CMP_OPS.length) c.failAt(ins, `unknown comparison (oparg>>5 must be < ${CMP_OPS.length})`);
+    // the low 4 bits are the outcome mask the specialized forms test (1 unordered, 2 less,
+    // 4 greater, 8 equal); CPython's compiler always sets it from the operator, and a mismatch
+    // makes its specialized and generic forms disagree (undefined behaviour), so reject it
+    else if ((a & 15) !== CMP_MASKS[a >> 5]) c.failAt(ins, `comparison mask ${a & 15} does not match '${CMP_OPS[a >> 5]}' (expected ${CMP_MASKS[a >> 5]})`);
   } else if (base === "IS_OP" || base === "CONTAINS_OP" || base === "RERAISE") {
     if (a > 1) c.failAt(ins, "oparg must be 0 or 1");
   } else if (base === "CONVERT_VALUE") {

@@ -162,7 +162,8 @@ export function binaryOp(rt: Runtime, op: number, a: PyValue, b: PyValue): PyVal
       if (typeof a === "string") throw new Unsupported("printf-style string formatting (str % ...)");
       break;
   }
-  const sym = NB_OPS[op]![1];
+  // binary ** goes through PyNumber_Power: its message names pow() too (the in-place form does not)
+  const sym = op === NB.POWER ? "** or pow()" : NB_OPS[op]![1];
   throw new PyError("TypeError", `unsupported operand type(s) for ${sym}: '${tn(a)}' and '${tn(b)}'`);
 }
 

@@ -296,6 +296,10 @@ export class Tier1Engine implements InterpHooks, VmServices {
     this.stats.of(base).deferred++;
   }
 
+  rewritten(form: string): void {
+    this.stats.forms.set(form, (this.stats.forms.get(form) ?? 0) + 1);
+  }
+
   specialize(base: string, c: UopContext, oparg: number): void {
     const units = c.f.code.units;
     const off = c.offset;

@@ -112,7 +112,10 @@ defineUop("_LOAD_BYTECODE", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES 
 defineUop("_MAYBE_INSTRUMENT", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES | F_TIER1_ONLY }, () => OK);
 defineUop("_QUICKEN_RESUME", { inputs: 0, outputs: 0, flags: F_ESCAPES | F_TIER1_ONLY }, (c) => {
   const units = c.f.code.units;
-  if ((units[c.offset]! & 0xff) === OPMAP["RESUME"]) units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["RESUME_CHECK"]!;
+  if ((units[c.offset]! & 0xff) === OPMAP["RESUME"]) {
+    units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["RESUME_CHECK"]!;
+    c.vm.rewritten("RESUME_CHECK");
+  }
   return OK;
 });
 defineUop("_CHECK_PERIODIC_IF_NOT_YIELD_FROM", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES }, () => OK);
@@ -163,7 +166,11 @@ inst("LOAD_CONST", { inputs: 0, outputs: 1, flags: F_TIER1_ONLY }, (c, oparg) =>
   const v = c.f.code.consts.items[oparg]!;
   push(c, c.rt.newRef(v));
   const units = c.f.code.units;
-  if ((units[c.offset]! & 0xff) === OPMAP["LOAD_CONST"]) units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP[loadConstForm(c, v)]!;
+  if ((units[c.offset]! & 0xff) === OPMAP["LOAD_CONST"]) {
+    const form = loadConstForm(c, v);
+    units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP[form]!;
+    c.vm.rewritten(form);
+  }
   return OK;
 });
 inst("LOAD_SMALL_INT", { inputs: 0, outputs: 1, flags: F_PURE }, (c, oparg) => {
@@ -450,6 +457,7 @@ defineUop("_SPECIALIZE_JUMP_BACKWARD", { inputs: 0, outputs: 0, flags: F_SPECIAL
   const units = c.f.code.units;
   if ((units[c.offset]! & 0xff) !== OPMAP["JUMP_BACKWARD"]) return OK;
   units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["JUMP_BACKWARD_NO_JIT"]!;
+  c.vm.rewritten("JUMP_BACKWARD_NO_JIT");
   return REDISPATCH;
 });
 defineUop("_CHECK_PERIODIC", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES }, () => OK);

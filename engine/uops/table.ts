@@ -87,6 +87,8 @@ export interface VmServices {
   specialize(base: string, c: UopContext, oparg: number): void;
   /** statistics: a base instruction's counter counted down without specializing */
   deferred(base: string): void;
+  /** statistics: an instruction rewrote itself without the specializer (RESUME, LOAD_CONST, JUMP_BACKWARD) */
+  rewritten(form: string): void;
 }
 
 /** Semantics: (context, oparg, operand) -> signal. `operand` is the uop's cache value (tier 1) or its stored operand (tier 2). */

@@ -51,7 +51,6 @@ describe("aims", () => {
     for (const fault of faults) {
       let n = 0;
       for (const prog of programs) {
-        // the fault-free engine runs them cleanly ...
         const r = runTier1(prog, { stepBudget: STEP_BUDGET, params: LOW, probeFunctionCache: true, faults: { [fault]: true } });
         if (r.outcome.status === "internal-error" && /use-after-free/.test(r.outcome.internalError ?? "")) n++;
       }
@@ -59,7 +58,7 @@ describe("aims", () => {
     }
     console.log(`aims: programs (of ${programs.length}) exposing each cache fault: ${JSON.stringify(exposed)}`);
     for (const fault of faults) expect(exposed[fault], fault).toBeGreaterThan(0);
-    // ... and without the fault none of them does
+    // without the fault every one of them runs cleanly
     for (const prog of programs) {
       const r = runTier1(prog, { stepBudget: STEP_BUDGET, params: LOW, probeFunctionCache: true });
       expect(r.outcome.status === "ok" || r.outcome.status === "exception", r.outcome.internalError).toBe(true);

@@ -65,3 +65,43 @@ function rename(x: unknown, prefix: string): unknown {
  * `k mod n`, so events spread over the loop whatever `n` is (and shrink toward iteration 0).
  */
 export const at = (k: number, n: number): number => (n <= 0 ? 0 : Math.abs(k) % n);
+
+/** The `$`-names mentioned anywhere in `x` (reads, writes, definitions). */
+function mentions(x: unknown, out: Set<string>): Set<string> {
+  if (typeof x === "string") {
+    if (x.startsWith("$")) out.add(x);
+  } else if (Array.isArray(x)) {
+    for (const y of x) mentions(y, out);
+  } else if (x !== null && typeof x === "object") {
+    for (const v of Object.values(x)) mentions(v, out);
+  }
+  return out;
+}
+
+/** The name a definition binds: `def`, `class`, or an assignment to a plain name. */
+function boundName(s: Stmt): string | undefined {
+  if (s.k === "def" || s.k === "class") return s.name;
+  if (s.k === "assign" && s.target.k === "name") return s.target.id;
+  return undefined;
+}
+
+/**
+ * The definitions of `prelude` that `uses` needs, directly or through other kept definitions
+ * (in their original order): templates emit every helper they might use and keep only these, so
+ * programs — and shrunk counterexamples — carry no unused helpers.
+ */
+export function keepUsed(prelude: readonly Stmt[], uses: readonly Stmt[]): Stmt[] {
+  const needed = mentions(uses, new Set());
+  const kept = new Set<number>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    prelude.forEach((s, i) => {
+      const n = boundName(s);
+      if (kept.has(i) || (n !== undefined && !needed.has(n))) return;
+      kept.add(i);
+      mentions(s, needed);
+      changed = true;
+    });
+  }
+  return prelude.filter((_, i) => kept.has(i));
+}

@@ -31,7 +31,7 @@ import {
   subT, tgt, tuple,
 } from "./build.ts";
 import type { Feature } from "./feature.ts";
-import { at } from "./feature.ts";
+import { at, keepUsed } from "./feature.ts";
 import { iterationsArb, loop, loopKindArb, type LoopKind } from "./loop.ts";
 
 export const HOT_OPS = [
@@ -268,10 +268,10 @@ function build(p: HotLoopParams): Feature {
       def(`$c${k + 1}`, ["x"], [ret(k + 1 < p.chain ? bin("+", call(`$c${k + 2}`, "x"), 1) : bin("-", "x", 1))]),
     ),
   ];
-  if (!fn) return { kind: "hot-loop", stmts: [...prelude, ...loopStmts], modules: [] };
+  if (!fn) return { kind: "hot-loop", stmts: [...keepUsed(prelude, loopStmts), ...loopStmts], modules: [] };
   const run = def("$run", [], [...loopStmts, ret(int(0))]);
   const calls = Array.from({ length: p.calls }, () => expr(call("$run")));
-  return { kind: "hot-loop", stmts: [...prelude, run, ...calls], modules: [] };
+  return { kind: "hot-loop", stmts: [...keepUsed(prelude, [run]), run, ...calls], modules: [] };
 }
 
 export const hotLoopArb: fc.Arbitrary<Feature> = hotLoopParamsArb.map(build);

@@ -2,9 +2,12 @@
  * Whole programs: a list of features (feature.ts) run one after the other in `__main__`, plus the
  * modules the features bring. Composition is a pure function of the feature list, so fast-check's
  * shrinking removes whole features (optional slots shrink to "no feature") and shrinks each
- * feature's parameters
- * (counts toward 2, event lists toward empty, menus toward their first entry), and every shrunk
- * program is as valid as the generated ones.
+ * feature's parameters (counts toward 2, event lists toward empty, menus toward their first
+ * entry), and every shrunk program is as valid as the generated ones.
+ *
+ * Features (one file each; see feature.ts for the contract): hot-loop, type-churn, global-churn,
+ * closure-loop, class-churn, del-disruptive, exceptions, recursion, cross-module, builtin-shadow,
+ * func-mutation, uncaught (always last).
  *
  * Names: feature i's `$x` becomes `f<i>_x` (its modules `f<i>_m`), so features never clash and a
  * shrunk program renumbers them consistently.

@@ -75,6 +75,9 @@ export function tier1Engine(program: ProgramDef, opts: BuildOptions): HarnessEng
     stepBudget: opts.stepBudget * 2,
     params: { warmupValue: opts.params.warmup, warmupBackoff: 1, cooldownValue: opts.params.cooldown, cooldownBackoff: 0 },
     funcCacheVariant: opts.params.funcCacheVariant,
+    // look callees up by version at every specialized Python call, as tier 2's projector will:
+    // exercises the cache's lookup path (and its use-after-free detection) before tier 2 exists
+    probeFunctionCache: true,
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   });
   return {
