@@ -12,15 +12,14 @@
  */
 import type { ProgramDef } from "../../engine/bytecode/code.ts";
 import { InternalError } from "../../engine/runtime/heap.ts";
-import { PyException, PyModule, None, type PyValue } from "../../engine/runtime/objects.ts";
+import { PyException, PyModule, None } from "../../engine/runtime/objects.ts";
 import { createRuntime } from "../../engine/runtime/builtins.ts";
-import { Runtime, PyRaise, BudgetExhausted } from "../../engine/runtime/runtime.ts";
-import { PyError } from "../../engine/runtime/pyerror.ts";
+import { Runtime } from "../../engine/runtime/runtime.ts";
 import { Unsupported, repr } from "../../engine/runtime/ops.ts";
-import type { Outcome, ExceptionOutcome, TracebackEntry, OutcomeStatus } from "../outcome.ts";
-import { findLeaks, formatLeaks, type Leak } from "../invariants/leaks.ts";
+import type { Outcome, ExceptionOutcome, TracebackEntry } from "../outcome.ts";
+import { formatLeaks, type Leak } from "../invariants/leaks.ts";
+import { Session } from "../session.ts";
 import { ReferenceInterpreter, type ReferenceOptions } from "./interp.ts";
-import { EngineLimitError } from "../../engine/runtime/int.ts";
 
 export interface RunResult {
   readonly outcome: Outcome;
@@ -87,56 +86,27 @@ export function runReference(program: ProgramDef, opts: ReferenceOptions = {}): 
   }, () => interp.steps);
 }
 
-/** Shared by every engine configuration: run `body`, then record, tear down and check leaks. */
+/**
+ * Shared by every engine configuration: run `body` as a Session's start phase, then tear down and
+ * check leaks (oracles/session.ts); the outcome merges both phases (teardown's prints and __del__
+ * calls follow the program's).
+ */
 export function runWith(rt: Runtime, body: () => void, resetState: () => void, steps: () => number): RunResult {
-  let status: OutcomeStatus = "ok";
-  let exception: ExceptionOutcome | undefined;
-  let internalError: string | undefined;
-  let pending: PyException | null = null;
-  try {
-    body();
-  } catch (e) {
-    if (e instanceof PyRaise || e instanceof PyError) {
-      status = "exception";
-      pending = e instanceof PyRaise ? e.exc : rt.materialize(e);
-      exception = exceptionOutcome(rt, pending);
-    } else if (e instanceof BudgetExhausted) status = "budget";
-    else if (e instanceof Unsupported || e instanceof EngineLimitError) {
-      status = "unsupported";
-      internalError = e.message;
-    } else {
-      status = "internal-error";
-      internalError = describeError(e);
-    }
-  }
-  const globals = status === "ok" || status === "exception" ? moduleGlobals(rt) : {};
-  let leaks: Leak[] = [];
-  if (status === "ok" || status === "exception") {
-    try {
-      if (pending !== null) rt.decref(pending);
-      resetState();
-      const mods = [...rt.modules.values()].reverse();
-      for (const m of mods) clearModuleDict(rt, m);
-      rt.modules.clear();
-      for (const m of mods) rt.decref(m);
-      rt.decref(rt.builtins);
-      leaks = findLeaks(rt.heap);
-    } catch (e) {
-      status = "internal-error";
-      internalError = `during teardown: ${describeError(e)}`;
-    }
-  }
+  const session = new Session({ rt, execMain: body, resetExcInfo: resetState, steps, checkInvariants: () => [] });
+  const a = session.start().outcome;
+  const b = session.finish();
+  const z = b.outcome;
   const outcome: Outcome = {
-    status,
-    value: repr(rt, None as PyValue),
-    stdout: rt.stdout,
-    ...(exception !== undefined ? { exception } : {}),
-    delOrder: rt.delOrder.slice(),
-    unraisable: rt.unraisable.map((u) => ({ type: u.type, message: u.message })),
-    globals,
-    ...(internalError !== undefined ? { internalError } : {}),
+    status: z.status === "internal-error" ? "internal-error" : a.status,
+    value: a.value,
+    stdout: a.stdout + z.stdout,
+    ...(a.exception !== undefined ? { exception: a.exception } : {}),
+    delOrder: [...a.delOrder, ...z.delOrder],
+    unraisable: [...a.unraisable, ...z.unraisable],
+    globals: a.globals,
+    ...(a.internalError !== undefined || z.internalError !== undefined ? { internalError: a.internalError ?? z.internalError! } : {}),
   };
-  return { outcome, leaks, steps: steps(), runtime: rt };
+  return { outcome, leaks: b.leaks, steps: steps(), runtime: rt };
 }
 
 export function describeError(e: unknown): string {
