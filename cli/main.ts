@@ -28,7 +28,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: "run a program (.py or tierdiff assembly) and print its output like python3",
-    help: `usage: tierdiff run <program> [--config ref|t1|all] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
+    help: `usage: tierdiff run <program> [--config ref|t1|all] [--cpython] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
 
 Runs <program> on the chosen configuration. A .py file is compiled by real CPython 3.14
 (pyodide, offline) and run unchanged; any other file is read as tierdiff assembly.
@@ -40,6 +40,9 @@ exception is printed as a traceback on stderr (exit status 1).
                    compared; stdout printed once when they agree, a divergence summary
                    on stderr and exit 5 when they do not). t2 comes with tier 2.
   --stats          print tier 1's specialization statistics per family on stderr
+  --cpython        also run the program in real CPython 3.14 (pyodide, offline) and compare
+                   its outcome with every configuration's (exit 5 when any differs); needs
+                   Python source: a .py file or a .tda written by import-py
   --json           print the whole outcome (value, stdout, exception, __del__ order,
                    globals) as JSON on stdout instead
   --budget N       step budget: instructions executed before giving up (default 10000000);
@@ -135,7 +138,7 @@ function runConfig(config: Config, program: Parameters<typeof runReference>[0], 
 }
 
 async function cmdRun(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean" }, "run");
+  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean", cpython: "boolean" }, "run");
   if (a.positional.length !== 1) throw new UsageError("tierdiff run: expected exactly one program file (see 'tierdiff run --help')");
   const requested = (a.flags.get("config") as string | undefined) ?? "ref";
   let configs: Config[];
@@ -149,7 +152,19 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
   const results = configs.map((c) => ({ config: c, ...runConfig(c, program, budget) }));
   const first = results[0]!;
   const o = first.outcome;
-  const disagreements = results.slice(1).map((r) => ({ config: r.config, diffs: compareOutcomes(o, r.outcome) })).filter((d) => d.diffs.length > 0);
+  const disagreements: { config: string; diffs: ReturnType<typeof compareOutcomes> }[] = results.slice(1).map((r) => ({ config: r.config as string, diffs: compareOutcomes(o, r.outcome) })).filter((d) => d.diffs.length > 0);
+  if (a.flags.get("cpython") === true) {
+    // real CPython 3.14 (pyodide) runs the same Python source; every configuration is compared with it
+    const missing = program.modules.filter((m) => m.source === undefined).map((m) => m.name);
+    if (missing.length > 0) throw new UsageError(`tierdiff run --cpython: no Python source for module(s) ${missing.join(", ")} (run a .py file, or a .tda written by import-py)`);
+    const { runInCPython } = await import("../oracles/cpython/run.ts");
+    const cpy = await runInCPython(program.modules.map((m) => ({ name: m.name, filename: m.filename, source: m.source! })));
+    for (const r of results) {
+      const diffs = compareOutcomes(cpy, r.outcome);
+      if (diffs.length > 0) disagreements.push({ config: `cpython vs ${r.config}`, diffs });
+    }
+    if (disagreements.length === 0) process.stderr.write(`tierdiff run: CPython 3.14 agrees with ${configs.join(", ")}\n`);
+  }
   const leakText = a.flags.get("leaks") === true ? results.filter((r) => r.leaks.length > 0).map((r) => `[${r.config}]\n${formatLeaks(r.leaks)}\n`).join("") : "";
   if (a.flags.get("json") === true) {
     const doc = results.map((r) => ({ config: r.config, ...r.outcome, leaks: r.leaks, steps: r.steps }));
@@ -163,8 +178,9 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
   process.stderr.write(leakText);
   if (disagreements.length > 0) {
     for (const d of disagreements) {
-      process.stderr.write(`tierdiff run: ${first.config} and ${d.config} DISAGREE:\n`);
-      for (const x of d.diffs) process.stderr.write(`  ${x.field}\n    ${first.config}: ${x.left}\n    ${d.config}: ${x.right}\n`);
+      const [left, right] = d.config.startsWith("cpython vs ") ? ["cpython", d.config.slice(11)] : [first.config as string, d.config];
+      process.stderr.write(`tierdiff run: ${left} and ${right} DISAGREE:\n`);
+      for (const x of d.diffs) process.stderr.write(`  ${x.field}\n    ${left}: ${x.left}\n    ${right}: ${x.right}\n`);
     }
     return EXIT.diverged;
   }

@@ -12,12 +12,14 @@ import { Frame } from "../vm/frame.ts";
 import { instrsOf } from "../vm/code-info.ts";
 import { bindArguments } from "../vm/calls.ts";
 import { buildClass } from "../vm/classes.ts";
-import { addTraceback, chainContext, clearFrame, instantiateException } from "../vm/frames.ts";
+import { clearFrame } from "../vm/frames.ts";
+import { ReRaise, raiseVarargs, unwind } from "../vm/unwind.ts";
+import { ProgramModules } from "../vm/modules.ts";
 import type { CodeDef, ProgramDef } from "../bytecode/code.ts";
 import { OPMAP, OPNAME, BASE_OF } from "../bytecode/opcodes.ts";
 import { InternalError } from "../runtime/heap.ts";
 import {
-  PyCode, PyDict, PyException, PyFunction, PyModule, PyBuiltin, PyNoneType, None, type PyValue,
+  PyCode, PyDict, PyException, PyFunction, PyModule, PyBuiltin, None, type PyValue,
 } from "../runtime/objects.ts";
 import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../runtime/runtime.ts";
 import { PyError } from "../runtime/pyerror.ts";
@@ -57,15 +59,6 @@ class Return {
     readonly initSelf: PyValue | null = null,
   ) {}
 }
-/** RERAISE: re-raise without a new traceback entry; the handler is looked up at the RERAISE itself. */
-class ReRaise extends Error {
-  constructor(
-    readonly exc: PyException,
-    readonly at: number,
-  ) {
-    super("reraise");
-  }
-}
 
 export class Tier1Engine implements InterpHooks, VmServices {
   steps = 0;
@@ -77,8 +70,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
   private current: Frame | null = null;
   private lastException: PyException | null = null;
   private readonly ctx: UopContext;
-  private readonly programModules: Map<string, CodeDef>;
-  private readonly moduleFiles: Map<string, string>;
+  private readonly modules: ProgramModules;
   private readonly checkStack: boolean;
   private readonly probe: boolean;
   /** code objects whose counters were initialized (CPython's _PyCode_Quicken) */
@@ -98,8 +90,11 @@ export class Tier1Engine implements InterpHooks, VmServices {
     rt.funcVersionHooks = this.funcCache;
     this.checkStack = opts.checkStackEffects ?? false;
     this.probe = opts.probeFunctionCache ?? false;
-    this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
-    this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
+    this.modules = new ProgramModules(rt, program, (code, def, d) => {
+      this.quicken(code);
+      const frame = new Frame(code, def, null, d, rt.builtins, d, new Array<PyValue | null>(def.nlocalsplus).fill(null), instrsOf(def), this.current);
+      rt.decref(this.run(frame));
+    });
     this.ctx = { rt, f: undefined as unknown as Frame, offset: 0, next: 0, pushed: null, retval: null, vm: this };
     rt.interp = this;
     rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => buildClass(rt, args, kw, (body, ns) => this.runClassBody(body, ns)), "FAST_WITH_KEYWORDS"));
@@ -125,40 +120,13 @@ export class Tier1Engine implements InterpHooks, VmServices {
   // ------------------------------------------------------------------ modules and calls
 
   execModule(name: string, asName = name): PyModule {
-    const def = this.programModules.get(name);
-    if (def === undefined) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
-    const rt = this.rt;
-    const d = rt.dict();
-    rt.dictSet(d, "__name__", asName);
-    rt.dictSet(d, "__doc__", None);
-    if (asName !== "__main__") rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
-    rt.dictSet(d, "__builtins__", rt.builtins);
-    const mod = rt.alloc(new PyModule(asName, d));
-    rt.modules.set(asName, mod);
-    const code = rt.loadCode(def);
-    try {
-      this.quicken(code);
-      rt.incref(code);
-      const frame = new Frame(code, def, null, d, rt.builtins, d, new Array<PyValue | null>(def.nlocalsplus).fill(null), instrsOf(def), this.current);
-      rt.decref(this.run(frame));
-    } catch (e) {
-      if (asName !== "__main__") {
-        rt.modules.delete(asName);
-        rt.decref(mod);
-      }
-      throw e;
-    } finally {
-      rt.decref(code);
-    }
-    return rt.newRef(mod);
+    return this.modules.exec(name, asName);
   }
 
   importModule(name: string): PyValue {
-    const existing = this.rt.modules.get(name);
-    if (existing !== undefined) return this.rt.newRef(existing);
-    if (!this.programModules.has(name)) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
-    return this.execModule(name);
+    return this.modules.import(name);
   }
+
 
   callFunction(fn: PyFunction, args: PyValue[], kwnames: readonly string[]): PyValue {
     for (const a of args) this.rt.incref(a);
@@ -210,41 +178,14 @@ export class Tier1Engine implements InterpHooks, VmServices {
   }
 
   raise(c: UopContext, oparg: number): never {
-    const rt = this.rt;
     const stack = c.f.stack;
-    if (oparg === 0) {
-      const cur = this.excInfo;
-      if (!(cur instanceof PyException)) throw new PyError("RuntimeError", "No active exception to reraise");
-      throw new PyRaise(rt.newRef(cur));
-    }
-    const cause = oparg === 2 ? (stack.pop() ?? null) : null;
-    const v = stack.pop();
-    if (v === undefined || v === null) throw new UndefinedBehavior("RAISE_VARARGS without an exception");
-    let exc: PyException;
-    try {
-      exc = instantiateException(rt, v, "exceptions must derive from BaseException");
-    } catch (e) {
-      if (cause !== null) rt.decref(cause);
-      throw e;
-    } finally {
-      rt.decref(v);
-    }
-    if (cause !== null) {
-      let cv: PyValue | null = null;
-      try {
-        cv = cause instanceof PyNoneType ? null : instantiateException(rt, cause, "exception causes must derive from BaseException");
-      } catch (e) {
-        rt.decref(exc);
-        throw e;
-      } finally {
-        rt.decref(cause);
-      }
-      const old = exc.cause;
-      exc.cause = cv;
-      if (old !== null) rt.decref(old);
-    }
-    throw new PyRaise(chainContext(rt, this.excInfo, exc));
+    return raiseVarargs(this.rt, oparg, () => {
+      const v = stack.pop();
+      if (v === undefined || v === null) throw new UndefinedBehavior("RAISE_VARARGS without an exception");
+      return v;
+    }, this.excInfo);
   }
+
 
   reraise(c: UopContext, oparg: number): never {
     const stack = c.f.stack;
@@ -261,34 +202,12 @@ export class Tier1Engine implements InterpHooks, VmServices {
 
   /** Unwind to a handler in `f`, or clear `f` and report that the exception left it. */
   private handle(f: Frame, e: unknown): boolean {
-    const rt = this.rt;
-    if (!(e instanceof PyRaise || e instanceof PyError || e instanceof ReRaise)) throw e;
-    const at = e instanceof ReRaise ? e.at : f.ip;
-    let exc: PyException;
-    if (e instanceof ReRaise) exc = e.exc;
-    else {
-      exc = e instanceof PyError ? chainContext(rt, this.excInfo, rt.materialize(e)) : e.exc;
-      addTraceback(rt, f, exc);
-    }
-    const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
-    if (entry === undefined) {
-      while (f.stack.length > 0) {
-        const v = f.stack.pop()!;
-        if (v !== null) rt.decref(v);
-      }
-      clearFrame(rt, f);
-      this.lastException = exc;
-      return false;
-    }
-    while (f.stack.length > entry.depth) {
-      const v = f.stack.pop()!;
-      if (v !== null) rt.decref(v);
-    }
-    if (entry.lasti) f.stack.push(f.ip);
-    f.stack.push(exc);
-    f.ip = entry.target;
-    return true;
+    const left = unwind(this.rt, f, e, this.excInfo);
+    if (left === null) return true;
+    this.lastException = left;
+    return false;
   }
+
 
   // ------------------------------------------------------------------ specialization
 

@@ -11,7 +11,9 @@ import { Frame } from "../../engine/vm/frame.ts";
 import { instrsOf } from "../../engine/vm/code-info.ts";
 import { bindArguments } from "../../engine/vm/calls.ts";
 import { buildClass } from "../../engine/vm/classes.ts";
-import { addTraceback, chainContext, clearFrame, instantiateException } from "../../engine/vm/frames.ts";
+import { clearFrame } from "../../engine/vm/frames.ts";
+import { ReRaise, raiseVarargs, unwind } from "../../engine/vm/unwind.ts";
+import { ProgramModules } from "../../engine/vm/modules.ts";
 import { jumpTarget } from "../../engine/bytecode/instructions.ts";
 import { CodeDef, CO_FAST_CELL, CO_FAST_FREE, None, type ProgramDef } from "../../engine/bytecode/code.ts";
 import { HeapObject, InternalError } from "../../engine/runtime/heap.ts";
@@ -36,8 +38,7 @@ export class ReferenceInterpreter implements InterpHooks {
   /** tstate->exc_info->exc_value: the exception being handled (None when none) */
   excInfo: PyValue = None;
   private current: Frame | null = null;
-  private readonly programModules: Map<string, CodeDef>;
-  private readonly moduleFiles: Map<string, string>;
+  private readonly modules: ProgramModules;
 
   constructor(
     readonly rt: Runtime,
@@ -45,8 +46,10 @@ export class ReferenceInterpreter implements InterpHooks {
     opts: ReferenceOptions = {},
   ) {
     this.stepBudget = opts.stepBudget ?? 10_000_000;
-    this.programModules = new Map(program.modules.map((m) => [m.name, m.code]));
-    this.moduleFiles = new Map(program.modules.map((m) => [m.name, m.filename]));
+    this.modules = new ProgramModules(rt, program, (code, def, d) => {
+      const frame = new Frame(code, def, null, d, rt.builtins, d, new Array<PyValue | null>(def.nlocalsplus).fill(null), instrsOf(def), this.current);
+      rt.decref(this.run(frame));
+    });
     rt.interp = this;
     rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => buildClass(rt, args, kw, (body, ns) => this.runClassBody(body, ns)), "FAST_WITH_KEYWORDS"));
   }
@@ -55,33 +58,7 @@ export class ReferenceInterpreter implements InterpHooks {
 
   /** Execute a program module (first import, or the entry module as __main__). New ref to the module. */
   execModule(name: string, asName = name): PyModule {
-    const def = this.programModules.get(name);
-    if (def === undefined) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
-    const rt = this.rt;
-    const d = rt.dict();
-    rt.dictSet(d, "__name__", asName);
-    rt.dictSet(d, "__doc__", None);
-    // like the CPython oracle: __main__ has no __file__, imported modules do
-    if (asName !== "__main__") rt.dictSet(d, "__file__", this.moduleFiles.get(name) ?? name);
-    rt.dictSet(d, "__builtins__", rt.builtins);
-    const mod = rt.alloc(new PyModule(asName, d));
-    rt.modules.set(asName, mod); // sys.modules holds one reference
-    const code = rt.loadCode(def);
-    try {
-      const frame = this.newFrame(code, def, null, d, rt.builtins, d);
-      const r = this.run(frame);
-      rt.decref(r);
-    } catch (e) {
-      // a failed import is removed from sys.modules; a failed __main__ stays (it is torn down later)
-      if (asName !== "__main__") {
-        rt.modules.delete(asName);
-        rt.decref(mod);
-      }
-      throw e;
-    } finally {
-      rt.decref(code);
-    }
-    return rt.newRef(mod);
+    return this.modules.exec(name, asName);
   }
 
   // ------------------------------------------------------------------ calls
@@ -112,12 +89,7 @@ export class ReferenceInterpreter implements InterpHooks {
     return new Frame(code, def, fn, fn.globals, fn.builtins, null, localsplus, instrsOf(def), this.current);
   }
 
-  private newFrame(code: PyCode, def: CodeDef, fn: PyFunction | null, globals: PyDict, builtins: PyDict, locals: PyDict | null): Frame {
-    this.rt.incref(code);
-    if (fn !== null) this.rt.incref(fn);
-    const lp = new Array<PyValue | null>(def.nlocalsplus).fill(null);
-    return new Frame(code, def, fn, globals, builtins, locals, lp, instrsOf(def), this.current);
-  }
+
 
 
 
@@ -253,40 +225,12 @@ export class ReferenceInterpreter implements InterpHooks {
    * or clear the frame and let the exception leave it. Returns true when a handler was found.
    */
   private handle(f: Frame, e: unknown): boolean {
-    const rt = this.rt;
-    if (!(e instanceof PyRaise || e instanceof PyError || e instanceof ReRaise)) {
-      // engine errors (internal, budget) leave every frame without Python unwinding
-      throw e;
-    }
-    let exc: PyException;
-    // The handler is looked up at the instruction that raised — for RERAISE its own offset,
-    // even when it restored f.ip from a saved lasti (ceval.c: "We can't use frame->instr_ptr
-    // here, as RERAISE may have set it").
-    const at = e instanceof ReRaise ? e.at : f.ip;
-    if (e instanceof ReRaise) exc = e.exc;
-    else {
-      exc = e instanceof PyError ? chainContext(this.rt, this.excInfo, rt.materialize(e)) : e.exc;
-      addTraceback(rt, f, exc);
-    }
-    const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
-    if (entry === undefined) {
-      while (f.stack.length > 0) {
-        const v = f.stack.pop()!;
-        if (v !== null) rt.decref(v);
-      }
-      clearFrame(this.rt, f);
-      this.lastMaterialized = exc;
-      return false;
-    }
-    while (f.stack.length > entry.depth) {
-      const v = f.stack.pop()!;
-      if (v !== null) rt.decref(v);
-    }
-    if (entry.lasti) f.stack.push(f.ip);
-    f.stack.push(exc);
-    f.ip = entry.target;
-    return true;
+    const left = unwind(this.rt, f, e, this.excInfo);
+    if (left === null) return true;
+    this.lastMaterialized = left;
+    return false;
   }
+
 
 
 
@@ -945,47 +889,16 @@ export class ReferenceInterpreter implements InterpHooks {
 
 
   private doRaise(f: Frame, oparg: number): never {
-    const rt = this.rt;
-    if (oparg === 0) {
-      const cur = this.excInfo;
-      if (!(cur instanceof PyException)) throw new PyError("RuntimeError", "No active exception to reraise");
-      throw new ReRaiseNew(rt.newRef(cur));
-    }
-    const cause = oparg === 2 ? this.pop(f) : null;
-    const v = this.pop(f);
-    let exc: PyException;
-    try {
-      exc = instantiateException(this.rt, v, "exceptions must derive from BaseException");
-    } finally {
-      rt.decref(v);
-    }
-    if (cause !== null) {
-      let c: PyValue | null = null;
-      try {
-        if (cause instanceof PyNoneType) c = null;
-        else c = instantiateException(this.rt, cause, "exception causes must derive from BaseException");
-      } catch (e) {
-        rt.decref(exc);
-        throw e;
-      } finally {
-        rt.decref(cause);
-      }
-      const old = exc.cause;
-      exc.cause = c;
-      if (old !== null) rt.decref(old);
-    }
-    throw new PyRaise(chainContext(this.rt, this.excInfo, exc));
+    return raiseVarargs(this.rt, oparg, () => this.pop(f), this.excInfo);
   }
+
 
 
 
   private importModule(name: string): PyValue {
-    const rt = this.rt;
-    const existing = rt.modules.get(name);
-    if (existing !== undefined) return rt.newRef(existing);
-    if (!this.programModules.has(name)) throw new PyError("ModuleNotFoundError", `No module named '${name}'`);
-    return this.execModule(name);
+    return this.modules.import(name);
   }
+
 }
 
 /** A frame's return value travelling to the driver loop. */
@@ -993,18 +906,6 @@ class Return {
   constructor(readonly value: PyValue) {}
 }
 
-/** RERAISE: re-raise without adding a traceback entry (Python/bytecodes.c RERAISE). */
-class ReRaise extends Error {
-  constructor(
-    readonly exc: PyException,
-    /** offset of the RERAISE instruction itself */
-    readonly at: number,
-  ) {
-    super("reraise");
-  }
-}
-/** bare `raise`: a new raise of the handled exception (adds a traceback entry, no context change). */
-class ReRaiseNew extends PyRaise {}
 
 
 export { HeapObject };
