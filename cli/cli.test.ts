@@ -93,3 +93,19 @@ describe("tierdiff CLI", () => {
     expect(r.out).toMatch(/BINARY_OP\s+13 \(\+=\)/);
   });
 });
+
+describe("tierdiff run --cpython", () => {
+  test("compares every configuration with real CPython 3.14 and says so", () => {
+    const r = tierdiff("run", join(CASES, "closures.py"), "--config", "all", "--cpython");
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/CPython 3\.14 agrees with ref, t1/);
+  });
+  test("needs Python source", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierdiff-cli-"));
+    const nosrc = join(dir, "nosrc.tda");
+    writeFileSync(nosrc, `.program 1\n.module __main__\n.code <module> id=0 stacksize=1\n.consts None\n.body\n  1 LOAD_CONST 0\n    RETURN_VALUE\n.end\n`);
+    const r = tierdiff("run", nosrc, "--cpython");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no Python source for module\(s\) __main__/);
+  });
+});
