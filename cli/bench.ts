@@ -28,37 +28,12 @@ import { loadProgram } from "./load.ts";
 import type { ProgramDef } from "../engine/bytecode/code.ts";
 import { createRuntime } from "../engine/runtime/builtins.ts";
 import { None, type PyValue } from "../engine/runtime/objects.ts";
-import { repr } from "../engine/runtime/ops.ts";
 import { Tier1Engine } from "../engine/tier1/engine.ts";
 import { ReferenceInterpreter } from "../oracles/reference/interp.ts";
 import { Session, type EngineHandle } from "../oracles/session.ts";
 import { fuzzThroughput, funcCacheHitRates, formatHitRates, type FuzzThroughput, type HitRateRow } from "../properties/harness/bench-stats.ts";
 
-export const BENCH_DIR = join(fileURLToPath(new URL("../corpus/bench/", import.meta.url)));
-
-export const BENCH_HELP = `usage: tierdiff bench [--programs a,b] [--seconds S] [--smoke] [--json]
-
-Benchmarks (never a test: nothing fails on speed; numbers vary with the machine and its load).
-For each program in corpus/bench/*.py (each defines bench(n) returning a checksum), measures
-iterations/s with the same n on: python3 (the machine's, if present), pyodide (CPython 3.14
-in WebAssembly), ref (reference interpreter), t1 (tier 1), and tier 2's columns "t2 (all
-passes)" and "t2 (no passes)" (n/a until issue 5). Each engine runs one warm-up call of
-bench(n/10), then one timed call of bench(n). The table shows iterations/s, the ratio of each
-engine against python3 (against pyodide when there is no python3) and whether every engine
-returned the same checksum. Then the differential fuzzing throughput (cases/s) and the
-function-version-cache variants' hit rates on the corpus. Progress goes to stderr.
-
-  --programs a,b   only these programs (names of corpus/bench/*.py without .py)
-  --seconds S      target time per measurement (default 1): n is scaled so tier 1's timed
-                   call lasts about S seconds (python3 usually finishes sooner); the fuzz
-                   throughput is measured for about S seconds too
-  --smoke          quick check instead of a measurement: n = each program's own N (no
-                   calibration), 5 fuzz cases
-  --json           print the results as JSON on stdout instead of the table
-
-exit status: 0 done, 2 usage error, 5 an engine returned a different checksum
-
-example: tierdiff bench --programs fib,calls --seconds 0.5`;
+export const BENCH_DIR = fileURLToPath(new URL("../corpus/bench/", import.meta.url));
 
 /** Engine columns, in table order. */
 export const ENGINES = ["python3", "pyodide", "ref", "t1", "t2 (all passes)", "t2 (no passes)"] as const;
@@ -122,8 +97,10 @@ export function listBenchPrograms(dir: string = BENCH_DIR): BenchProgram[] {
 
 // ------------------------------------------------------------------ CPython (python3 and pyodide)
 
-/** The same timing code for python3 and pyodide; its last expression is a JSON string. */
-function pythonTimingCode(p: BenchProgram, n: number, warmup: number): string {
+/** The same timing code for python3 and pyodide: a JSON string as the last expression (pyodide's
+ *  runPython returns it) or printed (python3 -c). */
+function pythonTimingCode(p: BenchProgram, n: number, warmup: number, printIt: boolean): string {
+  const call = `_tierdiff_time(${JSON.stringify(p.source)}, ${JSON.stringify(basename(p.path))}, ${n}, ${warmup})`;
   // JSON string literals are valid Python string literals for these (BMP) sources
   return `import json, time
 
@@ -137,7 +114,7 @@ def _tierdiff_time(source, filename, n, warmup):
     seconds = time.perf_counter() - t0
     return json.dumps({"checksum": repr(result), "seconds": seconds})
 
-_tierdiff_time(${JSON.stringify(p.source)}, ${JSON.stringify(basename(p.path))}, ${n}, ${warmup})
+${printIt ? `print(${call})` : call}
 `;
 }
 
@@ -153,8 +130,7 @@ function python3Version(): string | null {
 }
 
 function measurePython3(p: BenchProgram, n: number, warmup: number): Measurement {
-  const code = pythonTimingCode(p, n, warmup).replace(/\n(_tierdiff_time\(.*\))\n$/s, "\nprint($1)\n");
-  const r = spawnSync("python3", ["-c", code], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync("python3", ["-c", pythonTimingCode(p, n, warmup, true)], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (r.error !== undefined) return { status: "n/a", reason: "python3: not found" };
   if (r.status !== 0) return { status: "error", error: `python3 exited ${r.status}: ${r.stderr.trim().split("\n").pop() ?? ""}` };
   try {
@@ -171,7 +147,7 @@ interface Pyodide {
 async function measurePyodide(py: Pyodide, p: BenchProgram, n: number, warmup: number): Promise<Measurement> {
   const ns = py.runPython("dict()") as { destroy(): void };
   try {
-    const out = py.runPython(pythonTimingCode(p, n, warmup), { globals: ns });
+    const out = py.runPython(pythonTimingCode(p, n, warmup, false), { globals: ns });
     return parseTiming(String(out), n);
   } catch (e) {
     return { status: "error", error: `pyodide: ${e instanceof Error ? e.message.trim().split("\n").pop() : String(e)}` };
@@ -302,7 +278,7 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
   }
 
   const python3 = python3Version();
-  if (python3 === null) process.stdout.write("python3: not found\n");
+  if (python3 === null) progress("python3: not found (its column stays empty; ratios are against pyodide)");
   progress("loading pyodide (CPython 3.14, WebAssembly)");
   const { getPyodide } = await import("../oracles/cpython/pyodide.ts");
   const py = (await getPyodide()) as unknown as Pyodide;

@@ -84,7 +84,34 @@ example: tierdiff import-py prog.py -o prog.tda`,
   replay: { summary: "replay a saved failure and localize the divergence", help: "", planned: "issue 6" },
   corpus: { summary: "add, list and minimize corpus cases", help: "", planned: "issue 6" },
   selftest: { summary: "run the fuzzer against the fault catalog", help: "", planned: "issue 6" },
-  bench: { summary: "benchmarks: python3, pyodide, ref, t1, t2 side by side", help: "", planned: "issue 7" },
+  bench: {
+    summary: "benchmarks: python3, pyodide, ref, t1, t2 side by side (iterations/s, checksums)",
+    help: `usage: tierdiff bench [--programs a,b] [--seconds S] [--smoke] [--json]
+
+Benchmarks (never a test: nothing fails on speed; numbers vary with the machine and its load).
+For each program in corpus/bench/*.py (each defines bench(n) returning a checksum), measures
+iterations/s with the same n on: python3 (the machine's, if present), pyodide (CPython 3.14
+in WebAssembly), ref (reference interpreter), t1 (tier 1), and tier 2's columns "t2 (all
+passes)" and "t2 (no passes)" (n/a until issue 5). Each engine runs one warm-up call of
+bench(n/10), then one timed call of bench(n). The table shows iterations/s, the ratio of each
+engine against python3 (against pyodide when there is no python3) and whether every engine
+returned the same checksum. Then the differential fuzzing throughput (cases/s) and the
+function-version-cache variants' hit rates on the corpus. Progress goes to stderr.
+
+  --programs a,b   only these programs (names of corpus/bench/*.py without .py)
+  --seconds S      target time per measurement (default 1): n is scaled so tier 1's timed
+                   call lasts about S seconds (python3 usually finishes sooner); the fuzz
+                   throughput is measured for about S seconds too
+  --smoke          quick check instead of a measurement: n = each program's own N (no
+                   calibration), 5 fuzz cases
+  --json           print the results as JSON on stdout instead of the table
+
+exit status: 0 done, 2 usage error, 5 an engine returned a different checksum
+
+example: tierdiff bench --programs fib,calls --seconds 0.5`,
+    // loaded on use: the benchmark pulls in the fuzzing harness
+    run: async (argv) => (await import("./bench.ts")).cmdBench(argv),
+  },
 };
 
 function usage(): string {

@@ -31,7 +31,7 @@ import { disInstructions } from "../../engine/bytecode/dis.ts";
 import { BASE_OF, SPECIALIZATIONS } from "../../engine/bytecode/opcodes.ts";
 import { runTier1, type Tier1RunResult } from "../../engine/tier1/run.ts";
 import type { Tier1Options } from "../../engine/tier1/engine.ts";
-import { isImmortalConst } from "../../engine/uops/misc.ts";
+import { isImmortalConst, sourceIdentifiers } from "../../engine/uops/misc.ts";
 import { importPython, type PySourceModule } from "./import.ts";
 import { getPyodide } from "./pyodide.ts";
 
@@ -132,9 +132,16 @@ def _tdf_forms(arg):
     saved_main = sys.modules.get('__main__')
     gc_was = gc.isenabled()
     err = None
+    saved_limit = sys.getrecursionlimit()
     gc.collect()
     gc.disable()
     try:
+        # the recursion limit of a fresh python3 prog.py (as oracles/cpython/runner.py): this frame
+        # is at depth d, the program's module frame at d + 1, and 1000 program frames may be live
+        d, f = 0, sys._getframe(0)
+        while f is not None:
+            d, f = d + 1, f.f_back
+        sys.setrecursionlimit(1000 + d)
         main_code = compile(mods[0]['source'], mods[0]['filename'], 'exec', dont_inherit=True)
         main = types.ModuleType('__main__')
         main.__builtins__ = builtins
@@ -160,6 +167,7 @@ def _tdf_forms(arg):
         run['executed'].clear()
         gc.collect()
         sys.stdout, sys.stderr = saved
+        sys.setrecursionlimit(saved_limit)
         if gc_was:
             gc.enable()
     codes = []
@@ -343,11 +351,11 @@ export interface FidelityProgram {
   readonly paths?: readonly string[];
 }
 
-/** Process-wide memory of what earlier checks parsed (their words interned immortal in pyodide). */
-const earlierPrograms: { program: string; words: Set<string> }[] = [];
+/** Process-wide memory of what earlier checks parsed: the NAMEs the parser interned immortal. */
+const earlierPrograms: { program: string; names: ReadonlySet<string> }[] = [];
 
 function explainImmortal(s: string): string | undefined {
-  for (const p of earlierPrograms) if (p.words.has(s)) return `'${s}' was interned immortal earlier in this CPython process, by parsing ${p.program}`;
+  for (const p of earlierPrograms) if (p.names.has(s)) return `'${s}' was interned immortal earlier in this CPython process, as a name in ${p.program}`;
   if (HELPER_WORDS.has(s)) return `'${s}' was interned immortal earlier in this CPython process, by parsing the oracle's own helper`;
   return undefined;
 }
@@ -373,7 +381,7 @@ export async function checkFidelity(p: FidelityProgram, opts: Tier1Options = {})
   const program = await importPython(p.modules);
   const t1run = runTier1(program, opts);
   const t1 = tier1Forms(program, t1run);
-  earlierPrograms.push({ program: p.program, words: new Set(sourceWords) });
+  earlierPrograms.push({ program: p.program, names: new Set(program.modules.flatMap((m) => [...sourceIdentifiers(m.code)])) });
 
   const notes: string[] = [];
   const status = t1run.outcome.status;
