@@ -244,9 +244,13 @@ function calibrate(program: ProgramDef, seconds: number): number {
   const run = new EngineRun("t1", program);
   try {
     const probeTarget = seconds / 5;
+    // the first calls are dominated by one-time costs (V8 compiling the engine, tier 1
+    // specializing): not part of the estimate
+    run.call(1);
+    run.call(2);
     let n = 1;
     let t = run.call(n).seconds;
-    while (t < probeTarget && n < 1e9) {
+    for (let probes = 1; (t < probeTarget || probes < 3) && n < 1e9; probes++) {
       const grow = t <= 0 ? 10 : Math.min(10, Math.max(2, probeTarget / t));
       n = Math.ceil(n * grow);
       t = run.call(n).seconds;
@@ -298,7 +302,7 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
     const engines = {} as Record<EngineName, Measurement>;
     const note = (e: EngineName, m: Measurement): void => {
       engines[e] = m;
-      progress(`  ${e.padEnd(8)} ${m.status === "ok" ? `${m.seconds.toFixed(3)} s, ${fmtRate(m.itersPerSec)} iterations/s` : m.status === "n/a" ? m.reason : `ERROR ${m.error}`}`);
+      progress(`  ${e.padEnd(8)} ${m.status === "ok" ? `${m.seconds.toFixed(3)} s, ${fmtRate(m.itersPerSec)} iterations/s` : m.status === "n/a" ? "not found" : `ERROR ${m.error}`}`);
     };
     note("python3", python3 === null ? { status: "n/a", reason: "python3: not found" } : measurePython3(p, n, warmup));
     note("pyodide", await measurePyodide(py, p, n, warmup));
@@ -389,7 +393,8 @@ export function formatReport(r: BenchReport): string {
   if (t1.length > 0 && r.baseline !== null) {
     const met = t1.filter(([, x]) => x >= 0.5).length;
     out.push("");
-    out.push(`tier 1 vs ${r.baseline}: geometric mean ${fmtRatio(geomean(t1.map(([, x]) => x)))}, min ${fmtRatio(Math.min(...t1.map(([, x]) => x)))}, max ${fmtRatio(Math.max(...t1.map(([, x]) => x)))}; ${met} of ${t1.length} program(s) at the target >= 0.5x`);
+    const target = r.baseline === "python3" ? `${met} of ${t1.length} program(s) at the target >= 0.5x` : "the target (>= 0.5x python3) is not assessed without python3";
+    out.push(`tier 1 vs ${r.baseline}: geometric mean ${fmtRatio(geomean(t1.map(([, x]) => x)))}, min ${fmtRatio(Math.min(...t1.map(([, x]) => x)))}, max ${fmtRatio(Math.max(...t1.map(([, x]) => x)))}; ${target}`);
   }
   const t1ref = r.programs.flatMap((p) => (p.engines.t1.status === "ok" && p.engines.ref.status === "ok" ? [p.engines.t1.itersPerSec / p.engines.ref.itersPerSec] : []));
   if (t1ref.length > 0) out.push(`tier 1 vs reference: geometric mean ${fmtRatio(geomean(t1ref))}`);

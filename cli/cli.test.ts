@@ -52,6 +52,8 @@ describe("tierdiff CLI", () => {
       [["run", join(CASES, "loops.tda"), "--config", "t9"], /unknown configuration 't9'/],
       [["nosuchcommand"], /unknown command 'nosuchcommand'/],
       [["fuzz"], /not built yet/],
+      [["bench", "--programs", "nosuch"], /unknown program\(s\) 'nosuch' \(available: .*fib/],
+      [["bench", "--seconds", "soon"], /'--seconds' needs a positive number/],
     ] as const) {
       const r = tierdiff(...args);
       expect(r.code, args.join(" ")).toBe(2);
@@ -75,7 +77,7 @@ describe("tierdiff CLI", () => {
   });
 
   test("every command has --help", () => {
-    for (const c of ["run", "dis", "import-py"]) {
+    for (const c of ["run", "dis", "import-py", "bench"]) {
       const r = tierdiff(c, "--help");
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`usage: tierdiff ${c}`));
@@ -107,5 +109,58 @@ describe("tierdiff run --cpython", () => {
     const r = tierdiff("run", nosrc, "--cpython");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no Python source for module\(s\) __main__/);
+  });
+
+  test("bench --smoke: every engine column, the checksum check, fuzz throughput and hit rates (no speed assertions)", () => {
+    const r = tierdiff("bench", "--smoke", "--programs", "fib");
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split("\n");
+    const header = lines.find((l) => l.startsWith("program"));
+    expect(header).toBeDefined();
+    for (const col of ["n", "python3", "pyodide", "ref", "t1", "t2 (all passes)", "t2 (no passes)", "checksum"]) expect(header).toContain(col);
+    const row = lines.find((l) => l.startsWith("fib "));
+    expect(row).toMatch(/n\/a \(issue 5\)\s+n\/a \(issue 5\)\s+ok 2880$/);
+    expect(r.out).not.toContain("MISMATCH");
+    expect(r.out).toMatch(/differential fuzz throughput: \d+ cases\/s/);
+    expect(r.out).toMatch(/borrowed\s+\d+\s+[\d.]+%/);
+    expect(r.err).toMatch(/bench: \[1\/1\] fib: n = 20/);
+  });
+});
+
+describe("tierdiff fidelity", () => {
+  const FIDELITY = new URL("../corpus/fidelity/", import.meta.url).pathname;
+
+  test("prints the agreement per program and overall, exits 0 at or above the threshold", () => {
+    const prog = join(FIDELITY, "arithmetic.py");
+    const r = tierdiff("fidelity", prog, join(FIDELITY, "modules"));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`${prog}: 100.0% (`);
+    expect(r.out).toMatch(/modules: \d+\.\d% \(\d+\/\d+ instructions agree/);
+    expect(r.out).toMatch(/^agreement: \d+\.\d% \(\d+\/\d+ instructions of specializable families, 2 programs; .*ok the threshold of 95%$/m);
+    const j = tierdiff("fidelity", prog, "--json", "--min", "90");
+    expect(j.code, j.err).toBe(0);
+    const doc = JSON.parse(j.out) as { ok: boolean; min: number; programs: { program: string; compared: number; disagreements: unknown[] }[] };
+    expect(doc.ok).toBe(true);
+    expect(doc.min).toBe(90);
+    expect(doc.programs[0]!.compared).toBeGreaterThan(40);
+  });
+
+  test("bad flags, thresholds and inputs exit 2 with one line", () => {
+    for (const [args, msg] of [
+      [["fidelity", "--bogus"], /unknown option '--bogus'/],
+      [["fidelity"], /expected one or more programs/],
+      [["fidelity", join(FIDELITY, "arithmetic.py"), "--min", "101"], /'--min' needs a percentage between 0 and 100/],
+      [["fidelity", "/no/such/prog.py"], /cannot read '\/no\/such\/prog.py'/],
+      [["fidelity", join(CASES, "loops.tda")], /is not a \.py file or a directory with main\.py/],
+    ] as const) {
+      const r = tierdiff(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    const h = tierdiff("fidelity", "--help");
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/usage: tierdiff fidelity/);
+    expect(h.out).toMatch(/example: tierdiff fidelity/);
   });
 });

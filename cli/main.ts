@@ -4,7 +4,8 @@
  * 0 ok, 1 uncaught Python exception (like python3), 2 usage or input error, 3 step budget
  * exhausted, 4 internal error in the engine (a bug: please report it), 5 configurations disagree.
  */
-import { writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs, UsageError } from "./args.ts";
 import { loadProgram, LoadError } from "./load.ts";
 import { formatTraceback, formatUnraisable } from "./traceback.ts";
@@ -79,6 +80,32 @@ Constructs outside the supported subset are rejected with the line, construct an
 
 example: tierdiff import-py prog.py -o prog.tda`,
     run: cmdImport,
+  },
+  fidelity: {
+    summary: "compare tier 1's specialized instructions with CPython 3.14's after the same run",
+    help: `usage: tierdiff fidelity <program>... [--min PERCENT] [--json]
+
+Specializer fidelity: runs each program once in real CPython 3.14 (pyodide, offline) and once
+on tier 1 (a fresh runtime per program), then compares, per code object and instruction by
+instruction, the specialized opname each left behind (what dis.dis(adaptive=True) shows, e.g.
+LOAD_ATTR_INSTANCE_VALUE or BINARY_OP_ADD_INT). The program's module body is the warm-up: it
+calls its functions as often as it likes. A <program> is a .py file or a directory holding
+main.py and the modules it imports.
+
+Prints one line per program (agreement over the instructions of specializable families), every
+disagreement as  file:qualname+offset: cpython=X tierdiff=Y , the instructions not compared and
+why (a LOAD_CONST of a string that earlier programs in the same CPython process interned
+immortal: its form depends on that history, tier 1 models a fresh interpreter), and the overall
+agreement. Notes flag runs that diverged (different output, tier 1 did not finish).
+
+  --min PERCENT  the threshold for the overall agreement (default 95)
+  --json         print the reports as JSON instead
+
+exit status: 0 agreement >= threshold, 1 below it, 2 usage/input error (bad flag, unreadable
+             file, construct outside the subset, tier 1 ran out of budget), 4 internal engine error
+
+example: tierdiff fidelity corpus/fidelity/*.py corpus/fidelity/modules --min 99`,
+    run: cmdFidelity,
   },
   fuzz: { summary: "long fuzzing campaigns", help: "", planned: "issue 6 (corpus, replay, fuzz campaigns)" },
   replay: { summary: "replay a saved failure and localize the divergence", help: "", planned: "issue 6" },
@@ -256,4 +283,58 @@ async function cmdImport(argv: readonly string[]): Promise<number> {
   if (out === undefined) process.stdout.write(text);
   else writeFileSync(out, text);
   return EXIT.ok;
+}
+
+/** A fidelity program: a .py file, or a directory with main.py (the entry) and the modules it imports. */
+function fidelityFiles(path: string): { files: string[]; paths: string[] } {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new LoadError(`tierdiff: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (!isDir) {
+    if (!path.endsWith(".py")) throw new UsageError(`tierdiff fidelity: '${path}' is not a .py file or a directory with main.py`);
+    return { files: [path], paths: [path] };
+  }
+  const py = readdirSync(path).filter((f) => f.endsWith(".py")).sort();
+  if (!py.includes("main.py")) throw new UsageError(`tierdiff fidelity: directory '${path}' has no main.py`);
+  const files = ["main.py", ...py.filter((f) => f !== "main.py")].map((f) => join(path, f));
+  return { files, paths: files };
+}
+
+async function cmdFidelity(argv: readonly string[]): Promise<number> {
+  const a = parseArgs(argv, { json: "boolean", min: "string" }, "fidelity");
+  if (a.positional.length === 0) throw new UsageError("tierdiff fidelity: expected one or more programs (.py files or directories with main.py; see 'tierdiff fidelity --help')");
+  const minText = (a.flags.get("min") as string | undefined) ?? "95";
+  if (!/^\d+(\.\d+)?$/.test(minText) || Number(minText) > 100) throw new UsageError(`tierdiff fidelity: option '--min' needs a percentage between 0 and 100, got '${minText}'`);
+  const min = Number(minText);
+  // every argument is checked before pyodide loads
+  const inputs = a.positional.map((p) => ({ program: p, ...fidelityFiles(p) }));
+  const { readPythonFiles } = await import("../oracles/cpython/import.ts");
+  const { checkFidelity, formatFidelity, summarize } = await import("../oracles/cpython/adaptive.ts");
+  const reports = [];
+  for (const inp of inputs) {
+    let modules;
+    try {
+      modules = readPythonFiles(inp.files);
+    } catch (e) {
+      throw new LoadError(`tierdiff: cannot read '${inp.program}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    reports.push(await checkFidelity({ program: inp.program, modules, paths: inp.paths }));
+  }
+  const s = summarize(reports);
+  const ok = s.agreement >= min;
+  if (a.flags.get("json") === true) {
+    process.stdout.write(JSON.stringify({ agreement: s.agreement, agree: s.agree, compared: s.compared, min, ok, programs: reports }, null, 2) + "\n");
+  } else {
+    process.stdout.write(formatFidelity(reports, min));
+  }
+  if (reports.some((r) => r.status === "internal-error")) return EXIT.internal;
+  const bad = reports.find((r) => r.status === "unsupported" || r.status === "budget");
+  if (bad !== undefined) {
+    process.stderr.write(`tierdiff fidelity: ${bad.program}: tier 1 could not run it to the end (${bad.status}); fidelity programs must stay inside the subset and the step budget\n`);
+    return EXIT.usage;
+  }
+  return ok ? EXIT.ok : EXIT.exception;
 }

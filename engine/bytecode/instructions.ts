@@ -20,6 +20,8 @@ export interface Instr {
   readonly caches: number;
   /** code unit after this instruction's caches */
   readonly next: number;
+  /** jump target (code unit) of a jump instruction, else undefined: computed once at decoding */
+  readonly target: number | undefined;
 }
 
 /** Decode every instruction. Unknown opcodes decode with name `<N>` (the verifier rejects them). */
@@ -42,7 +44,10 @@ export function decode(units: Uint16Array): Instr[] {
     const caches = known ? cacheSize(opcode) : 0;
     // CPython passes the oparg to every instruction; those below HAVE_ARGUMENT ignore it.
     const oparg = opcode >= HAVE_ARGUMENT ? (ext << 8) | arg : arg;
-    out.push({ offset: i, start, opcode, name: known ? OPNAME[opcode]! : `<${opcode}>`, oparg, caches, next: i + 1 + caches });
+    const name = known ? OPNAME[opcode]! : `<${opcode}>`;
+    const next = i + 1 + caches;
+    const target = !isJump(name) ? undefined : isBackwardJump(name) ? next - oparg : next + oparg;
+    out.push({ offset: i, start, opcode, name, oparg, caches, next, target });
     i += 1 + caches;
     ext = 0;
     start = -1;
@@ -52,8 +57,7 @@ export function decode(units: Uint16Array): Instr[] {
 
 /** Jump target (code unit) of a jump instruction, or undefined for non-jumps. */
 export function jumpTarget(ins: Instr): number | undefined {
-  if (!isJump(ins.name)) return undefined;
-  return isBackwardJump(ins.name) ? ins.next - ins.oparg : ins.next + ins.oparg;
+  return ins.target;
 }
 
 export { OPNAME };

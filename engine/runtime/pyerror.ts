@@ -35,8 +35,26 @@ export class PyError extends Error {
     /** For KeyError the args tuple is the key itself, not the message (str(KeyError('a')) == "'a'"). */
     readonly pyArgs?: readonly unknown[],
   ) {
+    const limit = suspendStackCapture();
     super(`${pyType}: ${pyMessage}`);
+    Error.stackTraceLimit = limit;
   }
+}
+
+/**
+ * Python exceptions travel through the engines as JS exceptions — PyError, PyRaise
+ * (runtime.ts), ReRaise (vm/unwind.ts) — one per failing operation, `raise`, and frame an
+ * exception leaves. V8 captures a JS stack trace in every Error constructor, which cost more than
+ * everything else about raising (~7% of a fuzzing run). Those classes are Python control flow,
+ * not engine bugs, so they construct their Error with capture turned off (their `stack` is the
+ * header line only); InternalError and other engine errors keep their stacks. Usage:
+ * `const limit = suspendStackCapture(); super(...); Error.stackTraceLimit = limit;`
+ * (delete the suspension to see where one was thrown when debugging the engine itself).
+ */
+export function suspendStackCapture(): number {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return limit;
 }
 
 export function raise(pyType: BuiltinExcName, message: string): never {

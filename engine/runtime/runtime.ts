@@ -15,14 +15,17 @@ import {
 } from "./objects.ts";
 import { hashKey } from "./dictstore.ts";
 import { T, typeOf } from "./types.ts";
-import { PyError, type BuiltinExcName } from "./pyerror.ts";
+import { PyError, suspendStackCapture, type BuiltinExcName } from "./pyerror.ts";
 import { CodeDef, ConstTuple, ConstSlice, type Const, PyNoneType } from "../bytecode/code.ts";
 import { PySlice } from "./objects.ts";
 
 /** A Python exception travelling through JS frames. Holds one strong reference to `exc`. */
 export class PyRaise extends Error {
   constructor(readonly exc: PyException) {
+    // no JS stack: see suspendStackCapture
+    const limit = suspendStackCapture();
     super("Python exception");
+    Error.stackTraceLimit = limit;
   }
 }
 

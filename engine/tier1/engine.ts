@@ -32,7 +32,7 @@ import "../uops/generic.ts";
 import "./families.ts";
 import { specializerFor, makeSetCache, type SpecializeContext } from "./specializer.ts";
 import { CPYTHON_TIER1_PARAMS, cooldownCounter, restart, warmupCounter, type Tier1Params } from "./counters.ts";
-import { SpecializationStats } from "./stats.ts";
+import { SpecializationStats, type FamilyStats } from "./stats.ts";
 import { FunctionCache, type FunctionCacheVariant, type FunctionCacheFaults } from "./funccache.ts";
 import { INLINE_CACHE_ENTRIES } from "../bytecode/opcodes.generated.ts";
 
@@ -51,6 +51,8 @@ export interface Tier1Options {
 
 /** specialized calls whose inline cache holds the callee's func_version (tier 2 follows them) */
 const PY_CALL_FORMS = new Set(["CALL_PY_EXACT_ARGS", "CALL_PY_GENERAL", "CALL_BOUND_METHOD_EXACT_ARGS", "CALL_BOUND_METHOD_GENERAL", "CALL_KW_PY", "CALL_KW_BOUND_METHOD"]);
+/** PY_CALL_FORMS by opcode (the dispatch loop tests it for every specialized instruction) */
+const IS_PY_CALL_FORM: readonly boolean[] = Array.from({ length: 256 }, (_, op) => PY_CALL_FORMS.has(OPNAME[op] ?? ""));
 
 class Return {
   constructor(
@@ -77,6 +79,13 @@ export class Tier1Engine implements InterpHooks, VmServices {
   private readonly quickened = new WeakSet<PyCode>();
   /** adaptive units of every code object that ran, by its static definition (for dis --adaptive) */
   readonly adaptive = new Map<CodeDef, Uint16Array>();
+  /**
+   * this.stats.of(family) by the family's base opcode, filled at a family's first hit: the
+   * dispatch loop counts a hit for every specialized instruction it runs, and an array index is
+   * much cheaper than a Map lookup by name (the FamilyStats object is the same, created at the
+   * same moment as before).
+   */
+  private readonly hitStats: (FamilyStats | undefined)[] = new Array<FamilyStats | undefined>(256).fill(undefined);
 
   constructor(
     readonly rt: Runtime,
@@ -353,27 +362,31 @@ export class Tier1Engine implements InterpHooks, VmServices {
       c.offset = off;
       c.next = ins.next;
       let m = macroFor(units[off]! & 0xff);
+      if (m === undefined) throw this.noDefinition(c, units);
       let sig = this.runMacro(c, m, ins.oparg, units);
       // A failing guard continues in the base instruction's generic path (JUMP_TO_PREDICTED),
       // whose _SPECIALIZE_ uop may (re)specialize and dispatch the same instruction again, which
       // may in turn deopt at once (e.g. an index the specialized form leaves to the generic path).
-      for (let rounds = 0; ; rounds++) {
-        if (rounds > 8) throw new InternalError(`${f.def.qualname}+${off * 2}: instruction keeps re-dispatching`);
-        if (sig === DEOPT || sig === EXIT) {
-          const base = m!.base;
-          this.stats.of(base).miss++;
-          c.next = ins.next;
-          m = macroFor(OPMAP[base]!);
+      if (sig !== OK) {
+        for (let rounds = 0; ; rounds++) {
+          if (rounds > 8) throw new InternalError(`${f.def.qualname}+${off * 2}: instruction keeps re-dispatching`);
+          if (sig === DEOPT || sig === EXIT) {
+            this.stats.of(m.base).miss++;
+            c.next = ins.next;
+            m = macroFor(m.baseOpcode);
+          } else if (sig === REDISPATCH) {
+            c.next = ins.next;
+            m = macroFor(units[off]! & 0xff);
+          } else break;
+          if (m === undefined) throw this.noDefinition(c, units);
           sig = this.runMacro(c, m, ins.oparg, units);
-        } else if (sig === REDISPATCH) {
-          c.next = ins.next;
-          m = macroFor(units[off]! & 0xff);
-          sig = this.runMacro(c, m, ins.oparg, units);
-        } else break;
+        }
       }
-      if (m !== undefined && m.base !== m.name) {
-        this.stats.of(m.base).hit++;
-        if (this.probe && PY_CALL_FORMS.has(m.name)) this.funcCache.lookup(readCache(units, off + 2, 2));
+      if (m.specialized) {
+        let st = this.hitStats[m.baseOpcode];
+        if (st === undefined) st = this.hitStats[m.baseOpcode] = this.stats.of(m.base);
+        st.hit++;
+        if (this.probe && IS_PY_CALL_FORM[m.opcode]) this.funcCache.lookup(readCache(units, off + 2, 2));
       }
       switch (sig) {
         case OK:
@@ -400,17 +413,35 @@ export class Tier1Engine implements InterpHooks, VmServices {
     }
   }
 
-  private runMacro(c: UopContext, m: MacroDef | undefined, oparg: number, units: Uint16Array): number {
-    if (m === undefined) throw new UndefinedBehavior(`${c.f.def.qualname}+${c.offset * 2}: opcode ${units[c.offset]! & 0xff} has no tier-1 definition`);
+  private noDefinition(c: UopContext, units: Uint16Array): UndefinedBehavior {
+    return new UndefinedBehavior(`${c.f.def.qualname}+${c.offset * 2}: opcode ${units[c.offset]! & 0xff} has no tier-1 definition`);
+  }
+
+  /** Run the macro's uops in order until one signals something other than OK. */
+  private runMacro(c: UopContext, m: MacroDef, oparg: number, units: Uint16Array): number {
+    if (this.checkStack) return this.runMacroCheckingStack(c, m, oparg, units);
+    const fns = m.fns;
+    const sizes = m.operandSizes;
+    const n = fns.length;
+    for (let i = 0; i < n; i++) {
+      const size = sizes[i]!;
+      const sig = fns[i]!(c, oparg, size === 0 ? 0 : readCache(units, c.offset + m.operandAt[i]!, size));
+      if (sig !== OK) return sig;
+    }
+    return OK;
+  }
+
+  /** runMacro, checking every uop's stack effect against the table (the checkStackEffects option). */
+  private runMacroCheckingStack(c: UopContext, m: MacroDef, oparg: number, units: Uint16Array): number {
     const base = c.offset + 1;
     for (const p of m.parts) {
       const u = p.uop;
       const operand = u.cache === 0 ? 0 : readCache(units, base + p.cacheOffset, u.cache);
-      const before = this.checkStack ? c.f.stack.length : 0;
+      const before = c.f.stack.length;
       const next = c.next;
       const sig = u.fn(c, oparg, operand);
       if (sig !== OK) return sig;
-      if (this.checkStack && c.next === next) {
+      if (c.next === next) {
         const want = before - count(u.inputs, oparg) + count(u.outputs, oparg);
         if (c.f.stack.length !== want) {
           throw new InternalError(`${c.f.def.qualname}+${c.offset * 2}: uop ${u.name} left the stack at ${c.f.stack.length}, its definition says ${want}`, "invariant");

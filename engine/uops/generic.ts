@@ -87,16 +87,20 @@ export function loadGlobalValue(c: UopContext, name: string): PyValue {
   return v;
 }
 const names = (c: UopContext): readonly string[] => c.f.def.names;
-const jump = (c: UopContext): number => jumpTarget(instrAt(c.f, c.offset))!;
+function jump(c: UopContext): number {
+  return jumpTarget(instrAt(c.f, c.offset))!;
+}
 
+// (`fn` is the uop's semantics itself, not wrapped in a forwarding closure: the forwarding call
+// site would be shared by every instruction and megamorphic — one more call per instruction.)
 function sliceOp(name: string, spec: { inputs: number; outputs: number; flags: number }, fn: (c: UopContext) => Signal): void {
-  defineUop(`_${name}`, spec, (c) => fn(c));
+  defineUop(`_${name}`, spec, fn);
   defineMacro(name, [`_SPECIALIZE_${name}`, `_${name}`]);
 }
 
 /** A simple instruction: CPython's `inst(NAME, ...)` is a macro of one uop of the same name. */
 function inst(name: string, spec: { inputs: number | ((o: number) => number); outputs: number | ((o: number) => number); flags?: number }, fn: (c: UopContext, oparg: number) => Signal): void {
-  defineUop(name, spec, (c, oparg) => fn(c, oparg));
+  defineUop(name, spec, fn);
   defineMacro(name, [name]);
 }
 

@@ -120,16 +120,19 @@ defineMacro("CONTAINS_OP_DICT", ["_GUARD_TOS_DICT", 1, "_CONTAINS_OP_DICT"]);
  * every uop of a macro, so the jump op records the target and the _ITER_NEXT_X op that follows
  * performs it instead of producing a value.
  */
-const exhausted = new WeakMap<UopContext, number>();
+// One pending exit suffices (it was a WeakMap by context, looked up on every iteration): the
+// _ITER_NEXT_X that consumes it is the very next uop of the same macro, nothing runs in between.
+let exhaustedIn: UopContext | null = null;
+let exhaustedTarget = 0;
 function exitLoop(c: UopContext): void {
-  exhausted.set(c, jumpTarget(instrAt(c.f, c.offset))! + 1);
+  exhaustedIn = c;
+  exhaustedTarget = jumpTarget(instrAt(c.f, c.offset))! + 1;
 }
 /** In _ITER_NEXT_X: true (and the jump taken) when _ITER_JUMP_X found the iterator exhausted. */
 function tookExit(c: UopContext): boolean {
-  const target = exhausted.get(c);
-  if (target === undefined) return false;
-  exhausted.delete(c);
-  c.next = target;
+  if (exhaustedIn !== c) return false;
+  exhaustedIn = null;
+  c.next = exhaustedTarget;
   return true;
 }
 

@@ -121,6 +121,18 @@ export interface MacroDef {
   readonly flags: number;
   /** the macro as CPython writes it: uop names and `unused/N` */
   readonly spelling: readonly string[];
+  // Derived from `parts` once, for the tier-1 dispatch loop, which runs a macro for every
+  // instruction executed: flat arrays instead of part objects and a precomputed family test.
+  /** the parts' uop semantics, in order */
+  readonly fns: readonly UopFn[];
+  /** per part: its uop's cache operand size in units (0: no operand) */
+  readonly operandSizes: readonly number[];
+  /** per part: where its operand starts, in units after the instruction's opcode unit */
+  readonly operandAt: readonly number[];
+  /** a specialized form (base !== name) */
+  readonly specialized: boolean;
+  /** opcode of the family's base instruction */
+  readonly baseOpcode: number;
 }
 
 const uops = new Map<string, UopDef>();
@@ -166,7 +178,14 @@ export function defineMacro(name: string, parts: readonly (string | number)[]): 
   }
   let base = name;
   for (const [b, forms] of Object.entries(SPECIALIZATIONS)) if (forms.includes(name)) base = b;
-  const def: MacroDef = { name, opcode, base, parts: out, cacheUnits: offset, flags, spelling };
+  const def: MacroDef = {
+    name, opcode, base, parts: out, cacheUnits: offset, flags, spelling,
+    fns: out.map((p) => p.uop.fn),
+    operandSizes: out.map((p) => p.uop.cache),
+    operandAt: out.map((p) => 1 + p.cacheOffset),
+    specialized: base !== name,
+    baseOpcode: OPMAP[base]!,
+  };
   macros.set(name, def);
   byOpcode[opcode] = def;
   return def;

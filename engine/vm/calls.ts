@@ -18,11 +18,10 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
   const hasVarargs = (def.flags & CO_VARARGS) !== 0;
   const hasVarkw = (def.flags & CO_VARKEYWORDS) !== 0;
   const name = fn.qualname;
-  // args are BORROWED here: everything stored in the new locals is a new reference
-  const fail = (msg: string): never => {
-    for (let i = lp.length - 1; i >= 0; i--) if (lp[i] !== null) rt.decref(lp[i]);
-    throw new PyError("TypeError", msg);
-  };
+  // args are BORROWED here: everything stored in the new locals is a new reference.
+  // (No closures in this function: it runs for every Python call, and a closure costs an
+  // allocation per call — plus a defineProperty under tsx, whose esbuild keepNames wraps every
+  // named function expression in __name(); errors go through bindFail instead.)
   let kwdict: PyDict | null = null;
   if (hasVarkw) {
     kwdict = rt.dict();
@@ -42,21 +41,20 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
         continue;
       }
       const posonly = def.localsplusnames.slice(0, def.posonlyargcount).includes(kname);
-      if (posonly) fail(`${name}() got some positional-only arguments passed as keyword arguments: '${kname}'`);
-      fail(`${name}() got an unexpected keyword argument '${kname}'`);
+      if (posonly) bindFail(rt, lp, `${name}() got some positional-only arguments passed as keyword arguments: '${kname}'`);
+      bindFail(rt, lp, `${name}() got an unexpected keyword argument '${kname}'`);
     }
-    if (lp[j] !== null) fail(`${name}() got multiple values for argument '${kname}'`);
+    if (lp[j] !== null) bindFail(rt, lp, `${name}() got multiple values for argument '${kname}'`);
     lp[j] = rt.newRef(value);
   }
   if (npos > argcount && !hasVarargs) {
     const defcount = fn.defaults?.items.length ?? 0;
     const kwonlyGiven = kwnames.filter((k) => def.localsplusnames.slice(argcount, total).includes(k)).length;
-    const plural = (c: number): string => (c === 1 ? "" : "s");
     const takes = defcount > 0 ? `from ${argcount - defcount} to ${argcount} positional arguments` : `${argcount} positional argument${plural(argcount)}`;
     const given = kwonlyGiven > 0
       ? `${npos} positional argument${plural(npos)} (and ${kwonlyGiven} keyword-only argument${plural(kwonlyGiven)}) were given`
       : `${npos} ${npos === 1 ? "was" : "were"} given`;
-    fail(`${name}() takes ${takes} but ${given}`);
+    bindFail(rt, lp, `${name}() takes ${takes} but ${given}`);
   }
   // defaults for missing positional parameters
   const defaults = fn.defaults?.items ?? [];
@@ -67,7 +65,7 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
     if (i >= firstDefault) lp[i] = rt.newRef(defaults[i - firstDefault]!);
     else missing.push(def.localsplusnames[i]!);
   }
-  if (missing.length > 0) fail(`${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
+  if (missing.length > 0) bindFail(rt, lp, `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
   const kwmissing: string[] = [];
   for (let i = argcount; i < total; i++) {
     if (lp[i] !== null) continue;
@@ -76,8 +74,18 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
     if (dv !== undefined) lp[i] = rt.newRef(dv);
     else kwmissing.push(kn);
   }
-  if (kwmissing.length > 0) fail(`${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
+  if (kwmissing.length > 0) bindFail(rt, lp, `${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
   return lp;
+}
+
+/** A binding error: release what was bound so far (last to first), then raise TypeError. */
+function bindFail(rt: Runtime, lp: (PyValue | null)[], msg: string): never {
+  for (let i = lp.length - 1; i >= 0; i--) if (lp[i] !== null) rt.decref(lp[i]);
+  throw new PyError("TypeError", msg);
+}
+
+function plural(c: number): string {
+  return c === 1 ? "" : "s";
 }
 
 function joinNames(names: string[]): string {

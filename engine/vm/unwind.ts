@@ -5,7 +5,7 @@
  */
 import { PyException, PyNoneType, type PyValue } from "../runtime/objects.ts";
 import { PyRaise, type Runtime } from "../runtime/runtime.ts";
-import { PyError } from "../runtime/pyerror.ts";
+import { PyError, suspendStackCapture } from "../runtime/pyerror.ts";
 import { addTraceback, chainContext, clearFrame, instantiateException } from "./frames.ts";
 import type { Frame } from "./frame.ts";
 
@@ -16,7 +16,10 @@ export class ReRaise extends Error {
     /** offset of the RERAISE instruction itself */
     readonly at: number,
   ) {
+    // no JS stack: see suspendStackCapture
+    const limit = suspendStackCapture();
     super("reraise");
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -379,9 +379,8 @@ export async function checkFidelity(p: FidelityProgram, opts: Tier1Options = {})
     throw e;
   }
   const program = await importPython(p.modules);
-  const t1run = runTier1(program, opts);
+  const t1run = runTier1(program, { checkStackEffects: true, ...opts });
   const t1 = tier1Forms(program, t1run);
-  earlierPrograms.push({ program: p.program, names: new Set(program.modules.flatMap((m) => [...sourceIdentifiers(m.code)])) });
 
   const notes: string[] = [];
   const status = t1run.outcome.status;
@@ -396,6 +395,9 @@ export async function checkFidelity(p: FidelityProgram, opts: Tier1Options = {})
   const notCompared: FidelityDiff[] = [];
   if (cp.codes.length !== t1.codes.length) notes.push(`code objects differ in number: CPython ${cp.codes.length}, tier 1 ${t1.codes.length}`);
   const n = Math.min(cp.codes.length, t1.codes.length);
+  // per module file: the NAMEs interned before its code runs (the entry module's and its own)
+  const entryNames = sourceIdentifiers(program.modules[0]!.code);
+  const ownNames = new Map(program.modules.map((m) => [m.filename, new Set([...entryNames, ...sourceIdentifiers(m.code)])]));
   const shown = new Map(p.modules.map((m, i) => [m.filename, p.paths?.[i] ?? m.filename]));
   for (let k = 0; k < n; k++) {
     const c = cp.codes[k]!;
@@ -426,7 +428,9 @@ export async function checkFidelity(p: FidelityProgram, opts: Tier1Options = {})
       }
       if (base === "LOAD_CONST" && tBase === "LOAD_CONST") {
         const v = def.consts[args[i]!.arg ?? -1];
-        if (typeof v === "string" && before.has(v) && !isImmortalConst(v)) {
+        // A NAME of the entry module or of this instruction's own module is interned before this
+        // code runs in any process: then CPython's form does not depend on history.
+        if (typeof v === "string" && before.has(v) && !isImmortalConst(v) && !(ownNames.get(c.file)?.has(v) ?? false)) {
           const why = explainImmortal(v);
           if (why !== undefined) {
             notCompared.push({ where, cpython: cpName, tierdiff: tName, reason: `${why}; tier 1 models a fresh interpreter per program` });
@@ -439,6 +443,7 @@ export async function checkFidelity(p: FidelityProgram, opts: Tier1Options = {})
       else disagreements.push({ where, cpython: cpName, tierdiff: tName });
     });
   }
+  earlierPrograms.push({ program: p.program, names: new Set(program.modules.flatMap((m) => [...sourceIdentifiers(m.code)])) });
   return { program: p.program, compared, agree, plain, disagreements, notCompared, notes, status };
 }
 

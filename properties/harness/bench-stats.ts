@@ -48,11 +48,10 @@ export function fuzzThroughput(opts: FuzzThroughputOptions = {}): FuzzThroughput
   const fixed = opts.cases;
   const seconds = opts.seconds ?? 0;
   const minCases = opts.minCases ?? 1;
-  const batchSize = fixed !== undefined ? Math.max(1, fixed) : 25;
+  const batchSize = 10;
   let genMs = 0, compileMs = 0, runMs = 0, failures = 0, discarded = 0, done = 0;
   for (let batch = 0; ; batch++) {
     const size = fixed !== undefined ? fixed : batchSize;
-    if (size <= 0) break;
     let t = performance.now();
     // batch 0 with the given seed is exactly `fc.sample(caseArb(), {numRuns, seed})`
     const cases: GeneratedCase[] = fc.sample(caseArb(), { numRuns: size, seed: seed + batch });
@@ -84,7 +83,7 @@ export function fuzzThroughput(opts: FuzzThroughputOptions = {}): FuzzThroughput
     generationMs: genMs / n,
     codegenMs: compileMs / n,
     runMs: runMs / n,
-    casesPerSecond: done / ((genMs + runMs) / 1000),
+    casesPerSecond: done === 0 ? 0 : done / ((genMs + runMs) / 1000),
   };
 }
 
