@@ -143,6 +143,8 @@ export const COVER = `# Every supported instruction at least once; verifies (sta
         LOAD_SMALL_INT 1
         LOAD_SMALL_INT 2
         MAP_ADD 1
+        BUILD_MAP 0
+        DICT_UPDATE 1
         BUILD_LIST 0
         LOAD_CONST 0
         LIST_APPEND 1

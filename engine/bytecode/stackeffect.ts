@@ -107,6 +107,7 @@ const IO: Readonly<Record<string, Io>> = {
   BUILD_MAP: (a) => [2 * a, 1],
   LIST_APPEND: (a) => [a + 1, a], // (list, unused[oparg-1], v -- list, unused[oparg-1])
   LIST_EXTEND: (a) => [a + 1, a],
+  DICT_UPDATE: (a) => [a + 1, a],
   MAP_ADD: (a) => [a + 2, a], // (dict, unused[oparg-1], key, value -- dict, unused[oparg-1])
   UNPACK_SEQUENCE: (a) => [1, a],
   FORMAT_SIMPLE: fixed(1, 1),

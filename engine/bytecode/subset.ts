@@ -31,7 +31,7 @@ export const SUPPORTED_OPCODES: ReadonlySet<string> = new Set([
   "CALL", "CALL_KW", "RETURN_VALUE", "MAKE_FUNCTION", "SET_FUNCTION_ATTRIBUTE",
   "MAKE_CELL", "LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "COPY_FREE_VARS",
   // containers and strings
-  "BUILD_TUPLE", "BUILD_LIST", "BUILD_MAP", "LIST_APPEND", "LIST_EXTEND", "MAP_ADD", "UNPACK_SEQUENCE",
+  "BUILD_TUPLE", "BUILD_LIST", "BUILD_MAP", "LIST_APPEND", "LIST_EXTEND", "MAP_ADD", "DICT_UPDATE", "UNPACK_SEQUENCE",
   "FORMAT_SIMPLE", "FORMAT_WITH_SPEC", "CONVERT_VALUE", "BUILD_STRING",
   // exceptions
   "RAISE_VARARGS", "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "RERAISE",
@@ -52,7 +52,6 @@ export const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
   SET_UPDATE: "set display with unpacking",
   CALL_FUNCTION_EX: "call with *args or **kwargs",
   DICT_MERGE: "call with **kwargs",
-  DICT_UPDATE: "dict display with ** unpacking",
   UNPACK_EX: "starred assignment (a, *b = ...)",
   LOAD_SUPER_ATTR: "super()",
   MATCH_CLASS: "match statement",

@@ -74,7 +74,7 @@ const NAME_OPS = new Set(["STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME", "STORE_N
 const LOCAL_OPS = new Set(["LOAD_FAST", "LOAD_FAST_BORROW", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST", "DELETE_FAST"]);
 const PAIR_OPS = new Set(["LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW", "STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST"]);
 const DEREF_OPS = new Set(["LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "LOAD_FROM_DICT_OR_DEREF"]);
-const AT_LEAST_ONE = new Set(["COPY", "LIST_APPEND", "LIST_EXTEND", "MAP_ADD"]);
+const AT_LEAST_ONE = new Set(["COPY", "LIST_APPEND", "LIST_EXTEND", "MAP_ADD", "DICT_UPDATE"]);
 
 const hex = (n: number): string => "0x" + n.toString(16);
 const isCount = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0;

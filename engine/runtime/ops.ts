@@ -206,6 +206,12 @@ export function listExtend(rt: Runtime, a: PyList, b: PyValue): void {
   }
 }
 
+/** DICT_UPDATE / dict.update(mapping): only dicts are mappings in the subset (PyDict_Update). */
+export function dictUpdateFrom(rt: Runtime, d: PyDict, src: PyValue): void {
+  if (!(src instanceof PyDict)) throw new PyError("TypeError", `'${tn(src)}' object is not a mapping`);
+  dictUpdate(rt, d, src);
+}
+
 export function dictUpdate(rt: Runtime, d: PyDict, src: PyDict): void {
   for (const e of src.store.entryList()) rt.dictSet(d, e.key, e.value);
 }

@@ -82,8 +82,19 @@ export interface LookupResult {
   readonly code: PyCode | null;
 }
 
+/**
+ * What every slot holds until a version is first cached in it. Slots are made on first write
+ * (setVersion) instead of 4096 objects per engine — a run touches a few dozen — and entries()
+ * visits only the slots made, instead of scanning 4096 after every harness phase. Frozen: only a
+ * non-empty slot is ever written (every clearing rule first checks that the slot names something).
+ */
+const EMPTY_SLOT: Slot = Object.freeze({ func: null, code: null }) as Slot;
+
 export class FunctionCache implements FuncVersionHooks {
-  readonly slots: Slot[] = Array.from({ length: FUNC_VERSION_CACHE_SIZE }, () => ({ func: null, code: null }));
+  readonly slots: Slot[] = new Array<Slot>(FUNC_VERSION_CACHE_SIZE).fill(EMPTY_SLOT);
+  /** indices of the slots made so far (ascending once entries() sorted them) */
+  private readonly made: number[] = [];
+  private madeSorted = true;
   readonly counters: CacheCounters = {
     insert: 0, hit: 0, miss: 0, codeHit: 0, codeMiss: 0, clearOnDealloc: 0, clearOnVersionChange: 0, clearOnCodeDealloc: 0, addressReuse: 0,
   };
@@ -125,10 +136,23 @@ export class FunctionCache implements FuncVersionHooks {
     }
     func.funcVersion = version;
     if (version < FUNC_VERSION_FIRST_VALID) return;
-    const slot = this.slotOf(version);
+    const slot = this.writableSlot(version);
     slot.func = this.variant === "code-only" ? null : this.ref(func);
     slot.code = this.ref(func.code);
     this.counters.insert++;
+  }
+
+  /** The slot of `version`, made if it is still the shared empty one. */
+  private writableSlot(version: number): Slot {
+    const index = FunctionCache.indexOf(version);
+    let slot = this.slots[index]!;
+    if (slot === EMPTY_SLOT) {
+      slot = { func: null, code: null };
+      this.slots[index] = slot;
+      if (this.made.length > 0 && index < this.made[this.made.length - 1]!) this.madeSorted = false;
+      this.made.push(index);
+    }
+    return slot;
   }
 
   /** func_clear_version, without touching func_version (the caller sets it). */
@@ -241,9 +265,13 @@ export class FunctionCache implements FuncVersionHooks {
     return { func, code };
   }
 
-  /** Non-empty slots, for diagnostics and the invariant checker. */
+  /** Non-empty slots in index order, for diagnostics and the invariant checker. */
   *entries(): Generator<{ index: number; slot: Slot }> {
-    for (let i = 0; i < this.slots.length; i++) {
+    if (!this.madeSorted) {
+      this.made.sort((a, b) => a - b);
+      this.madeSorted = true;
+    }
+    for (const i of this.made) {
       const slot = this.slots[i]!;
       if (slot.func !== null || slot.code !== null) yield { index: i, slot };
     }

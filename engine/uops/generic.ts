@@ -693,6 +693,17 @@ inst("LIST_EXTEND", { inputs: (o) => o + 1, outputs: (o) => o, flags: E }, (c, o
   }
   return OK;
 });
+inst("DICT_UPDATE", { inputs: (o) => o + 1, outputs: (o) => o, flags: E }, (c, oparg) => {
+  const v = pop(c);
+  const d = peek(c, oparg);
+  if (!(d instanceof PyDict)) throw new ops.UndefinedBehavior("DICT_UPDATE of a non-dict");
+  try {
+    ops.dictUpdateFrom(c.rt, d, v);
+  } finally {
+    c.rt.decref(v);
+  }
+  return OK;
+});
 inst("MAP_ADD", { inputs: (o) => o + 2, outputs: (o) => o, flags: E }, (c, oparg) => {
   const value = pop(c);
   const key = pop(c);

@@ -701,6 +701,18 @@ export class ReferenceInterpreter implements InterpHooks {
           }
           break;
         }
+        case "DICT_UPDATE": {
+          // CPython 3.14 builds dict displays of more than 16 items in chunks: BUILD_MAP + DICT_UPDATE
+          const v = this.pop(f);
+          const d = f.stack[f.stack.length - oparg];
+          if (!(d instanceof PyDict)) throw new ops.UndefinedBehavior(`${def.qualname}+${f.ip * 2}: DICT_UPDATE of a non-dict`);
+          try {
+            ops.dictUpdateFrom(rt, d, v);
+          } finally {
+            rt.decref(v);
+          }
+          break;
+        }
         case "MAP_ADD": {
           const value = this.pop(f);
           const key = this.pop(f);
