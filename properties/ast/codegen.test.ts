@@ -533,7 +533,9 @@ describe("deliberate differences from CPython still behave like CPython", () => 
   for (const [title, p] of Object.entries(cases)) {
     it(title, async () => {
       const src = programSource(p);
-      await expect(importPython(src)).rejects.toThrow(/unsupported construct/);
+      // DICT_UPDATE is in tierdiff's subset now (big dict displays); our codegen still uses MAP_ADD
+      if (title.startsWith("dict display")) await expect(importPython(src)).resolves.toBeDefined();
+      else await expect(importPython(src)).rejects.toThrow(/unsupported construct/);
       const { outcome } = runMine(p);
       const cp = await runInCPython(src);
       expect(showDiffs(compareOutcomes(outcome, cp, { tracebackOffsets: false }))).toBe("");
