@@ -125,10 +125,18 @@ const IO: Readonly<Record<string, Io>> = {
   IMPORT_FROM: fixed(1, 2),
 };
 
+/** IO function by instruction name (specialized names included), filled on first use: the
+ *  verifier asks several times per instruction of every generated program. */
+const ioByName = new Map<string, Io>();
+
 function io(name: string, oparg: number): readonly [number, number] {
-  const base = BASE_OF[name] ?? name;
-  const f = SUPPORTED_OPCODES.has(base) ? IO[base] : undefined;
-  if (f === undefined) throw new Error(`stackEffect: unsupported opcode ${name}`);
+  let f = ioByName.get(name);
+  if (f === undefined) {
+    const base = BASE_OF[name] ?? name;
+    f = SUPPORTED_OPCODES.has(base) ? IO[base] : undefined;
+    if (f === undefined) throw new Error(`stackEffect: unsupported opcode ${name}`);
+    ioByName.set(name, f);
+  }
   return f(oparg);
 }
 

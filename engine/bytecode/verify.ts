@@ -182,23 +182,18 @@ function checkOparg(c: Checker, ins: Instr, base: string): void {
     return;
   }
   if (a < 0) c.failAt(ins, "oparg is negative (EXTENDED_ARG overflow)");
-  const nlp = code.localsplusnames.length;
-  const local = (i: number, what: string): void => {
-    if (i >= nlp) c.failAt(ins, `local index ${i}${what} out of range (co_nlocalsplus=${nlp})`);
-  };
-  const name = (i: number, what: string): void => {
-    if (i >= code.names.length) c.failAt(ins, `name index ${i}${what} out of range (len(co_names)=${code.names.length})`);
-  };
+  // (checkLocal / checkName are module functions, not closures: this runs for every instruction
+  // of every case the fuzzer generates)
   if (CONST_OPS.has(base)) {
     if (a >= code.consts.length) c.failAt(ins, `constant index out of range (len(co_consts)=${code.consts.length})`);
-  } else if (NAME_OPS.has(base)) name(a, "");
-  else if (base === "LOAD_GLOBAL" || base === "LOAD_ATTR") name(a >> 1, " (oparg>>1)");
-  else if (LOCAL_OPS.has(base)) local(a, "");
+  } else if (NAME_OPS.has(base)) checkName(c, ins, a, "");
+  else if (base === "LOAD_GLOBAL" || base === "LOAD_ATTR") checkName(c, ins, a >> 1, " (oparg>>1)");
+  else if (LOCAL_OPS.has(base)) checkLocal(c, ins, a, "");
   else if (PAIR_OPS.has(base)) {
-    local(a >> 4, " (oparg>>4)");
-    local(a & 15, " (oparg&15)");
+    checkLocal(c, ins, a >> 4, " (oparg>>4)");
+    checkLocal(c, ins, a & 15, " (oparg&15)");
   } else if (DEREF_OPS.has(base) || base === "MAKE_CELL") {
-    local(a, "");
+    checkLocal(c, ins, a, "");
     const k = code.localspluskinds[a]!;
     const n = code.localsplusnames[a]!;
     if (base === "MAKE_CELL") {
@@ -237,6 +232,15 @@ function checkOparg(c: Checker, ins: Instr, base: string): void {
     if (a >= 8) c.failAt(ins, "oparg must be < 8");
     if ((a & 3) !== 0) c.failAt(ins, "RESUME after yield/await (location bits != 0) is outside the supported subset");
   }
+}
+
+function checkLocal(c: Checker, ins: Instr, i: number, what: string): void {
+  const nlp = c.code.localsplusnames.length;
+  if (i >= nlp) c.failAt(ins, `local index ${i}${what} out of range (co_nlocalsplus=${nlp})`);
+}
+function checkName(c: Checker, ins: Instr, i: number, what: string): void {
+  const names = c.code.names;
+  if (i >= names.length) c.failAt(ins, `name index ${i}${what} out of range (len(co_names)=${names.length})`);
 }
 
 interface Decoded {

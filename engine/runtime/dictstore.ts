@@ -42,6 +42,24 @@ export function nextKeysVersion(c: KeysVersionCounter): number {
 
 export type HashKey = string | HeapObject;
 
+/**
+ * The hash key of the str `name` ("s" + name) for lookups by name (globals, builtins, attributes:
+ * getStr / indexOfStr). Names are few and looked up constantly; reusing one key string per name
+ * halves the cost of a lookup (no new string to build and hash each time). Bounded: the memo is
+ * dropped whenever it reaches STR_KEY_MEMO_MAX names.
+ */
+const STR_KEY_MEMO_MAX = 4096;
+const strKeyMemo = new Map<string, string>();
+function strKey(name: string): string {
+  let k = strKeyMemo.get(name);
+  if (k === undefined) {
+    if (strKeyMemo.size >= STR_KEY_MEMO_MAX) strKeyMemo.clear();
+    k = "s" + name;
+    strKeyMemo.set(name, k);
+  }
+  return k;
+}
+
 /** Identity-keyed objects use the object; value types map to a canonical string. Unhashable -> undefined. */
 export function hashKey(v: PyValue): HashKey | undefined {
   switch (typeof v) {
@@ -143,7 +161,7 @@ export class DictStore {
   }
   /** string-keyed fast paths (attribute and global lookups) */
   getStr(name: string): PyValue | undefined {
-    return this.map.get("s" + name)?.value;
+    return this.map.get(strKey(name))?.value;
   }
 
   /**
@@ -168,8 +186,9 @@ export class DictStore {
   }
   /** position of the str key `name`, or -1 */
   indexOfStr(name: string): number {
-    if (!this.map.has("s" + name)) return -1;
-    return this.entryPositions().index.get("s" + name) ?? -1;
+    const k = strKey(name);
+    if (!this.map.has(k)) return -1;
+    return this.entryPositions().index.get(k) ?? -1;
   }
   /** the entry at a position (see indexOfStr) */
   entryAt(i: number): Entry | undefined {

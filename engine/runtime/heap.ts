@@ -77,7 +77,9 @@ const ADDR_STEP = 0x10;
 export class Heap {
   private bump = ADDR_BASE;
   private readonly freeLists = new Map<string, number[]>();
-  private readonly generation = new Map<number, number>();
+  /** generation counter of every address ever handed out, by (addr - ADDR_BASE) / ADDR_STEP (an
+   *  array, not a Map: it is read and written on every allocation) */
+  private readonly generation: number[] = [];
   /** address -> object currently allocated there */
   private readonly live = new Map<number, HeapObject>();
   allocations = 0;
@@ -95,8 +97,9 @@ export class Heap {
       addr = this.bump;
       this.bump += ADDR_STEP;
     }
-    const gen = (this.generation.get(addr) ?? 0) + 1;
-    this.generation.set(addr, gen);
+    const slot = (addr - ADDR_BASE) / ADDR_STEP;
+    const gen = (this.generation[slot] ?? 0) + 1;
+    this.generation[slot] = gen;
     obj.addr = addr;
     obj.gen = gen;
     this.live.set(addr, obj);
@@ -110,8 +113,9 @@ export class Heap {
     obj.freed = true;
     this.deallocations++;
     if (this.live.get(obj.addr) === obj) this.live.delete(obj.addr);
-    let fl = this.freeLists.get(obj.sizeClass());
-    if (fl === undefined) this.freeLists.set(obj.sizeClass(), (fl = []));
+    const cls = obj.sizeClass();
+    let fl = this.freeLists.get(cls);
+    if (fl === undefined) this.freeLists.set(cls, (fl = []));
     fl.push(obj.addr);
   }
 

@@ -67,8 +67,10 @@ function isNegative(x: PyInt): boolean {
 
 /** |x| >= 2**(INT_BITS_LIMIT / 2): only then can a product or shift reach the limit (O(1) check). */
 const HALF_LIMIT = 1n << BigInt(INT_BITS_LIMIT / 2);
+// precomputed: `-HALF_LIMIT` inline would build a new 8-million-bit (1 MB) bigint on every call
+const NEG_HALF_LIMIT = -HALF_LIMIT;
 function isHuge(x: PyInt): boolean {
-  return typeof x === "bigint" && (x >= HALF_LIMIT || x <= -HALF_LIMIT);
+  return typeof x === "bigint" && (x >= HALF_LIMIT || x <= NEG_HALF_LIMIT);
 }
 
 function checkBits(bits: number, what: string): void {

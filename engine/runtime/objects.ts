@@ -17,13 +17,17 @@ export type PyValue = PyNoneType | boolean | PyInt | PyFloat | string | HeapObje
 
 // ---------------------------------------------------------------- containers
 
+/** `tuple/N` for the common lengths, made once (sizeClass() runs on every alloc and free) */
+const TUPLE_SIZE_CLASSES: readonly string[] = Array.from({ length: 32 }, (_, n) => `tuple/${n}`);
+
 export class PyTuple extends HeapObject {
   constructor(readonly items: PyValue[]) {
     super();
   }
   sizeClass(): string {
     // CPython keeps one tuple freelist per length (Objects/tupleobject.c)
-    return `tuple/${this.items.length}`;
+    const n = this.items.length;
+    return n < TUPLE_SIZE_CLASSES.length ? TUPLE_SIZE_CLASSES[n]! : `tuple/${n}`;
   }
   describe(): string {
     return `tuple of ${this.items.length}`;

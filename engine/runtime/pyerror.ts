@@ -28,34 +28,38 @@ export type BuiltinExcName =
   | "ImportError"
   | "ModuleNotFoundError";
 
-export class PyError extends Error {
+/**
+ * The base class of the JS exceptions that carry Python exceptions through the engines — PyError
+ * here, PyRaise (runtime.ts), ReRaise (vm/unwind.ts): one per failing operation, `raise`, and
+ * frame an exception leaves. Error.prototype is on their prototype chain (`instanceof Error`,
+ * `name` and toString() behave as for an Error), but Error's constructor never runs: V8 captures
+ * a JS stack trace there, which made raising cost more than everything else about it (~7% of a
+ * fuzzing run; still ~0.5 µs per construction with capture turned off). So they have no `stack`,
+ * and each subclass provides `message` on its prototype (not an own property, as with Error).
+ * Engine bugs (InternalError) and other engine errors remain real Errors with stacks.
+ */
+function ErrorWithoutStack(): void {}
+ErrorWithoutStack.prototype = Error.prototype;
+export const PythonErrorBase = ErrorWithoutStack as unknown as new () => Error;
+
+/** Give a PythonErrorBase subclass its `message` (a fixed text, or computed from the instance). */
+export function defineMessage<T>(cls: { prototype: T }, message: string | ((e: T) => string)): void {
+  Object.defineProperty(cls.prototype, "message", typeof message === "string"
+    ? { value: message, writable: true, configurable: true }
+    : { get(this: T) { return message(this); }, configurable: true });
+}
+
+export class PyError extends PythonErrorBase {
   constructor(
     readonly pyType: BuiltinExcName,
     readonly pyMessage: string,
     /** For KeyError the args tuple is the key itself, not the message (str(KeyError('a')) == "'a'"). */
     readonly pyArgs?: readonly unknown[],
   ) {
-    const limit = suspendStackCapture();
-    super(`${pyType}: ${pyMessage}`);
-    Error.stackTraceLimit = limit;
+    super();
   }
 }
-
-/**
- * Python exceptions travel through the engines as JS exceptions — PyError, PyRaise
- * (runtime.ts), ReRaise (vm/unwind.ts) — one per failing operation, `raise`, and frame an
- * exception leaves. V8 captures a JS stack trace in every Error constructor, which cost more than
- * everything else about raising (~7% of a fuzzing run). Those classes are Python control flow,
- * not engine bugs, so they construct their Error with capture turned off (their `stack` is the
- * header line only); InternalError and other engine errors keep their stacks. Usage:
- * `const limit = suspendStackCapture(); super(...); Error.stackTraceLimit = limit;`
- * (delete the suspension to see where one was thrown when debugging the engine itself).
- */
-export function suspendStackCapture(): number {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  return limit;
-}
+defineMessage(PyError, (e) => `${e.pyType}: ${e.pyMessage}`);
 
 export function raise(pyType: BuiltinExcName, message: string): never {
   throw new PyError(pyType, message);

@@ -15,19 +15,18 @@ import {
 } from "./objects.ts";
 import { hashKey } from "./dictstore.ts";
 import { T, typeOf } from "./types.ts";
-import { PyError, suspendStackCapture, type BuiltinExcName } from "./pyerror.ts";
+import { PyError, PythonErrorBase, defineMessage, type BuiltinExcName } from "./pyerror.ts";
 import { CodeDef, ConstTuple, ConstSlice, type Const, PyNoneType } from "../bytecode/code.ts";
 import { PySlice } from "./objects.ts";
 
 /** A Python exception travelling through JS frames. Holds one strong reference to `exc`. */
-export class PyRaise extends Error {
+export class PyRaise extends PythonErrorBase {
+  // an Error without a JS stack (see PythonErrorBase)
   constructor(readonly exc: PyException) {
-    // no JS stack: see suspendStackCapture
-    const limit = suspendStackCapture();
-    super("Python exception");
-    Error.stackTraceLimit = limit;
+    super();
   }
 }
+defineMessage(PyRaise, "Python exception");
 
 /** The step budget ran out: not a Python exception, cannot be caught by Python code. */
 export class BudgetExhausted extends Error {

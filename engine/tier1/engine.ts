@@ -30,7 +30,7 @@ import {
 } from "../uops/table.ts";
 import "../uops/generic.ts";
 import "./families.ts";
-import { specializerFor, makeSetCache, type SpecializeContext } from "./specializer.ts";
+import { specializerFor, InstructionSpecializeContext } from "./specializer.ts";
 import { CPYTHON_TIER1_PARAMS, cooldownCounter, restart, warmupCounter, type Tier1Params } from "./counters.ts";
 import { SpecializationStats, type FamilyStats } from "./stats.ts";
 import { FunctionCache, type FunctionCacheVariant, type FunctionCacheFaults } from "./funccache.ts";
@@ -235,15 +235,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
     const st = this.stats.of(base);
     if (current !== base) st.deopt++;
     const fn = specializerFor(base);
-    const sctx: SpecializeContext = {
-      rt: this.rt,
-      f: c.f,
-      offset: off,
-      oparg,
-      funcCache: this.funcCache,
-      peek: (k) => c.f.stack[c.f.stack.length - k] ?? null,
-      setCache: makeSetCache(units, off, base),
-    };
+    const sctx = new InstructionSpecializeContext(this.rt, c.f, off, oparg, this.funcCache, units, base);
     const r = fn === undefined ? { fail: "not modeled" } : fn(sctx);
     if ("form" in r) {
       units[off] = (units[off]! & 0xff00) | OPMAP[r.form]!;
@@ -276,15 +268,23 @@ export class Tier1Engine implements InterpHooks, VmServices {
     let pending: unknown = undefined;
     try {
       for (;;) {
-        let r: Frame | Return;
-        try {
-          if (pending !== undefined) {
-            const p = pending;
-            pending = undefined;
-            throw p;
+        // An exception raised in `f`, or handed to `f` by the frame it left (`pending`: as if the
+        // CALL in `f` raised it), is handled right here; the pending one is not thrown again just
+        // to reach a catch block (a JS throw per frame an exception passes costs ~1 µs).
+        let r: Frame | Return | undefined;
+        let e: unknown = pending;
+        let raised = pending !== undefined;
+        pending = undefined;
+        if (!raised) {
+          try {
+            r = this.execute(f, entry);
+          } catch (x) {
+            raised = true;
+            e = x;
           }
-          r = this.execute(f);
-        } catch (e) {
+          f = this.current!; // execute switches frames on calls and returns
+        }
+        if (raised || r === undefined) { // (r is undefined only when raised)
           if (this.handle(f, e)) continue;
           const leaving = e instanceof PyError || e instanceof ReRaise ? new PyRaise(this.lastException!) : e;
           if (f.initSelf !== null) {
@@ -346,11 +346,18 @@ export class Tier1Engine implements InterpHooks, VmServices {
     }
   }
 
-  /** Execute instructions of `f` until it calls (returns the callee frame) or returns. */
-  private execute(f: Frame): Frame | Return {
+  /**
+   * Execute instructions, starting in `f`. Python calls and returns switch frames right here (the
+   * bookkeeping run() would do, without a round trip through it per call); what is left to run():
+   * the return of `entry` or of an __init__ frame (its shim), a call past the recursion limit
+   * (the callee frame is returned unentered) and every exception (thrown). this.current is always
+   * the frame executing.
+   */
+  private execute(f: Frame, entry: Frame): Frame | Return {
     const c = this.ctx;
-    const units = f.code.units;
-    const instrs = f.instrs;
+    const rt = this.rt;
+    let units = f.code.units;
+    let instrs = f.instrs;
     c.f = f;
     for (;;) {
       const ins = instrs[f.ip];
@@ -397,15 +404,31 @@ export class Tier1Engine implements InterpHooks, VmServices {
           c.pushed = null;
           f.ip = off;
           f.resumeAt = c.next;
-          return callee;
+          if (rt.depth >= rt.recursionLimit) return callee;
+          rt.depth++;
+          f = callee;
+          this.current = f;
+          c.f = f;
+          units = f.code.units;
+          instrs = f.instrs;
+          continue;
         }
         case RETURNED: {
           const v = c.retval!;
           c.retval = null;
           const initSelf = f.initSelf;
           f.initSelf = null;
-          clearFrame(this.rt, f);
-          return new Return(v, initSelf);
+          clearFrame(rt, f);
+          if (initSelf !== null || f === entry) return new Return(v, initSelf);
+          rt.depth--;
+          f = f.back!;
+          this.current = f;
+          f.stack.push(v);
+          f.ip = f.resumeAt;
+          c.f = f;
+          units = f.code.units;
+          instrs = f.instrs;
+          continue;
         }
         default:
           throw new InternalError(`${f.def.qualname}+${off * 2}: uop signalled ${sig}`);
@@ -420,15 +443,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
   /** Run the macro's uops in order until one signals something other than OK. */
   private runMacro(c: UopContext, m: MacroDef, oparg: number, units: Uint16Array): number {
     if (this.checkStack) return this.runMacroCheckingStack(c, m, oparg, units);
-    const fns = m.fns;
-    const sizes = m.operandSizes;
-    const n = fns.length;
-    for (let i = 0; i < n; i++) {
-      const size = sizes[i]!;
-      const sig = fns[i]!(c, oparg, size === 0 ? 0 : readCache(units, c.offset + m.operandAt[i]!, size));
-      if (sig !== OK) return sig;
-    }
-    return OK;
+    return m.run(c, oparg, units);
   }
 
   /** runMacro, checking every uop's stack effect against the table (the checkStackEffects option). */

@@ -194,6 +194,11 @@ function dictAccess(
 
 // ------------------------------------------------------------------ LOAD_ATTR
 
+/** LOAD_ATTR of an attribute the instance itself holds (shadowing the class's) */
+function instanceAttr(s: SpecializeContext, owner: PyValue, name: string, tpVersion: number): SpecializeResult {
+  return dictAccess(s, owner, name, tpVersion, "LOAD_ATTR", "LOAD_ATTR_INSTANCE_VALUE", "LOAD_ATTR_WITH_HINT");
+}
+
 /** specialize_attr_loadclassattr: a method (method load) or a non-descriptor (plain load) found on the class */
 function loadClassAttr(s: SpecializeContext, owner: PyValue, descr: PyValue, tpVersion: number, isMethod: boolean, sharedVersion: number): SpecializeResult {
   const type = typeOf(owner);
@@ -242,12 +247,11 @@ function instanceLoadAttr(s: SpecializeContext, owner: PyValue, name: string): S
   }
   if (tpVersion === 0) return fail("OUT_OF_VERSIONS");
   const isMethodLoad = (s.oparg & 1) !== 0;
-  const tryInstance = (): SpecializeResult => dictAccess(s, owner, name, tpVersion, "LOAD_ATTR", "LOAD_ATTR_INSTANCE_VALUE", "LOAD_ATTR_WITH_HINT");
   switch (found.kind) {
     case "OVERRIDING":
       return fail("ATTR_OVERRIDING_DESCRIPTOR");
     case "METHOD":
-      if (shadow) return tryInstance();
+      if (shadow) return instanceAttr(s, owner, name, tpVersion);
       if (isMethodLoad) return loadClassAttr(s, owner, found.descr!, tpVersion, true, sharedVersion);
       return fail("ATTR_METHOD");
     case "PROPERTY":
@@ -268,14 +272,14 @@ function instanceLoadAttr(s: SpecializeContext, owner: PyValue, name: string): S
     case "BUILTIN_CLASSMETHOD":
     case "PYTHON_CLASSMETHOD":
     case "NON_OVERRIDING":
-      if (shadow) return tryInstance();
+      if (shadow) return instanceAttr(s, owner, name, tpVersion);
       return fail(NO_KIND);
     case "NON_DESCRIPTOR":
-      if (shadow) return tryInstance();
+      if (shadow) return instanceAttr(s, owner, name, tpVersion);
       if (!isMethodLoad) return loadClassAttr(s, owner, found.descr!, tpVersion, false, sharedVersion);
       return fail(NO_KIND);
     case "ABSENT": {
-      if (shadow) return tryInstance();
+      if (shadow) return instanceAttr(s, owner, name, tpVersion);
       // nothing to specialize for: keep the instruction as it is with a cooldown counter
       const current = OPNAME[s.f.code.units[s.offset]! & 0xff]!;
       return current === "LOAD_ATTR" ? { form: current } : deoptsAtOnce("LOAD_ATTR", current);

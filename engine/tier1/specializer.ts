@@ -38,13 +38,24 @@ export function specializerFor(family: string): Specializer | undefined {
   return registry.get(family);
 }
 
+/** cacheField results by family and field (the layouts are constant) */
+const cacheFields = new Map<string, Map<string, { at: number; size: number }>>();
+
 /** Offset (in units after the opcode) and size of a named cache entry of a family. */
 export function cacheField(family: string, field: string): { at: number; size: number } {
+  let byField = cacheFields.get(family);
+  const known = byField?.get(field);
+  if (known !== undefined) return known;
   const layout = CACHE_FORMAT[family];
   if (layout === undefined) throw new Error(`${family} has no inline cache`);
   let at = 0;
   for (const [name, size] of Object.entries(layout)) {
-    if (name === field) return { at, size };
+    if (name === field) {
+      const r = { at, size };
+      if (byField === undefined) cacheFields.set(family, (byField = new Map()));
+      byField.set(field, r);
+      return r;
+    }
     at += size;
   }
   throw new Error(`${family} has no cache entry '${field}'`);
@@ -55,4 +66,28 @@ export function makeSetCache(units: Uint16Array, offset: number, family: string)
     const { at, size } = cacheField(family, field);
     writeCache(units, offset + 1 + at, size, value);
   };
+}
+
+/**
+ * The SpecializeContext of one specialization attempt of the instruction at `offset`, as a class
+ * (no closures per attempt). `family` names the inline cache layout setCache writes.
+ */
+export class InstructionSpecializeContext implements SpecializeContext {
+  constructor(
+    readonly rt: Runtime,
+    readonly f: Frame,
+    readonly offset: number,
+    readonly oparg: number,
+    readonly funcCache: FunctionCache,
+    private readonly units: Uint16Array,
+    private readonly family: string,
+  ) {}
+  peek(k: number): PyValue | null {
+    const stack = this.f.stack;
+    return stack[stack.length - k] ?? null;
+  }
+  setCache(field: string, value: number): void {
+    const { at, size } = cacheField(this.family, field);
+    writeCache(this.units, this.offset + 1 + at, size, value);
+  }
 }

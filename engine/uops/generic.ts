@@ -67,6 +67,46 @@ function consume(c: UopContext, inputs: readonly PyValue[], op: () => PyValue, s
   push(c, r);
   return OK;
 }
+/**
+ * consume() for the frequent two-input operators, without a closure and an array per execution:
+ * `op(rt, oparg, lhs, rhs)`; when it raises, rhs then lhs are released (top of the stack down),
+ * otherwise lhs then rhs ("lr", the default) or rhs then lhs ("rl"), and the result is pushed.
+ */
+function consume2(c: UopContext, lhs: PyValue, rhs: PyValue, op: (rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue) => PyValue, oparg: number, successOrder: "lr" | "rl" = "lr"): Signal {
+  let r: PyValue;
+  try {
+    r = op(c.rt, oparg, lhs, rhs);
+  } catch (e) {
+    c.rt.decref(rhs);
+    c.rt.decref(lhs);
+    throw e;
+  }
+  if (successOrder === "lr") {
+    c.rt.decref(lhs);
+    c.rt.decref(rhs);
+  } else {
+    c.rt.decref(rhs);
+    c.rt.decref(lhs);
+  }
+  push(c, r);
+  return OK;
+}
+/** COMPARE_OP's operation: the comparison, converted to bool when oparg & 16 (the `bool(...)` form) */
+function compareOp(rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue): PyValue {
+  const r = ops.compare(rt, oparg >> 5, lhs, rhs);
+  if (oparg & 16) {
+    const b = ops.truthy(rt, r);
+    rt.decref(r);
+    return b;
+  }
+  return r;
+}
+function isOp(_rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue): PyValue {
+  return ops.isOp(lhs, rhs) !== (oparg === 1);
+}
+function containsOp(rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue): PyValue {
+  return ops.contains(rt, rhs, lhs) !== (oparg === 1);
+}
 function unboundDeref(c: UopContext, i: number): PyError {
   const def = c.f.def;
   const name = def.localsplusnames[i]!;
@@ -311,7 +351,7 @@ specializing("BINARY_OP");
 defineUop("_BINARY_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume(c, [lhs, rhs], () => ops.binaryOp(c.rt, oparg, lhs, rhs));
+  return consume2(c, lhs, rhs, ops.binaryOp, oparg);
 });
 defineMacro("BINARY_OP", ["_SPECIALIZE_BINARY_OP", 4, "_BINARY_OP"]);
 specializing("STORE_SUBSCR");
@@ -371,27 +411,19 @@ specializing("COMPARE_OP");
 defineUop("_COMPARE_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume(c, [lhs, rhs], () => {
-    const r = ops.compare(c.rt, oparg >> 5, lhs, rhs);
-    if (oparg & 16) {
-      const b = ops.truthy(c.rt, r);
-      c.rt.decref(r);
-      return b;
-    }
-    return r;
-  }, [rhs, lhs]);
+  return consume2(c, lhs, rhs, compareOp, oparg, "rl");
 });
 defineMacro("COMPARE_OP", ["_SPECIALIZE_COMPARE_OP", "_COMPARE_OP"]);
 inst("IS_OP", { inputs: 2, outputs: 1, flags: F_PURE }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume(c, [lhs, rhs], () => ops.isOp(lhs, rhs) !== (oparg === 1));
+  return consume2(c, lhs, rhs, isOp, oparg);
 });
 specializing("CONTAINS_OP");
 defineUop("_CONTAINS_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume(c, [lhs, rhs], () => ops.contains(c.rt, rhs, lhs) !== (oparg === 1), [rhs, lhs]);
+  return consume2(c, lhs, rhs, containsOp, oparg, "rl");
 });
 defineMacro("CONTAINS_OP", ["_SPECIALIZE_CONTAINS_OP", "_CONTAINS_OP"]);
 inst("UNARY_NEGATIVE", { inputs: 1, outputs: 1, flags: E }, (c) => {
@@ -530,6 +562,13 @@ export function expandMethod(c: UopContext, depth: number): void {
 }
 /** Pop a CALL's `callable, self_or_null, args[oparg]`; returns [callable, self + args]. */
 export function popCallInputs(c: UopContext, oparg: number): [PyValue, PyValue[]] {
+  const s = c.f.stack;
+  const at = s.length - oparg - 1;
+  if (at >= 1 && s[at] !== null && s[at - 1] !== null) {
+    // a method call (self present): take self and the arguments off in one splice
+    const all = s.splice(at, oparg + 1) as PyValue[];
+    return [s.pop()!, all];
+  }
   const args = popN(c, oparg) as PyValue[];
   const selfOrNull = popMaybeNull(c);
   const callable = pop(c);

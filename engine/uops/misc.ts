@@ -85,15 +85,17 @@ const parsedModules = new WeakMap<Runtime, Set<CodeDef>>();
 
 /** The form LOAD_CONST rewrites itself to on its first execution. */
 export function loadConstForm(c: UopContext, v: PyValue): "LOAD_CONST_IMMORTAL" | "LOAD_CONST_MORTAL" {
-  const parsed = (s: string): boolean => {
-    let mods = parsedModules.get(c.rt);
-    if (mods === undefined) parsedModules.set(c.rt, (mods = new Set()));
-    for (let f: typeof c.f | null = c.f; f !== null; f = f.back) if (f.func === null) mods.add(f.def);
-    if (sourceIdentifiers(c.f.def).has(s)) return true;
-    for (const m of mods) if (sourceIdentifiers(m).has(s)) return true;
-    return false;
-  };
-  return isImmortalConst(v, parsed) ? "LOAD_CONST_IMMORTAL" : "LOAD_CONST_MORTAL";
+  return isImmortalConst(v, (s) => isParsedName(c, s)) ? "LOAD_CONST_IMMORTAL" : "LOAD_CONST_MORTAL";
+}
+
+/** Was `s` a NAME of the source parsed so far (this code's module and every module seen running)? */
+function isParsedName(c: UopContext, s: string): boolean {
+  let mods = parsedModules.get(c.rt);
+  if (mods === undefined) parsedModules.set(c.rt, (mods = new Set()));
+  for (let f: typeof c.f | null = c.f; f !== null; f = f.back) if (f.func === null) mods.add(f.def);
+  if (sourceIdentifiers(c.f.def).has(s)) return true;
+  for (const m of mods) if (sourceIdentifiers(m).has(s)) return true;
+  return false;
 }
 
 defineUop("LOAD_CONST_MORTAL", { inputs: 0, outputs: 1 }, (c, oparg) => {

@@ -121,19 +121,17 @@ export interface MacroDef {
   readonly flags: number;
   /** the macro as CPython writes it: uop names and `unused/N` */
   readonly spelling: readonly string[];
-  // Derived from `parts` once, for the tier-1 dispatch loop, which runs a macro for every
-  // instruction executed: flat arrays instead of part objects and a precomputed family test.
-  /** the parts' uop semantics, in order */
-  readonly fns: readonly UopFn[];
-  /** per part: its uop's cache operand size in units (0: no operand) */
-  readonly operandSizes: readonly number[];
-  /** per part: where its operand starts, in units after the instruction's opcode unit */
-  readonly operandAt: readonly number[];
+  // Derived once, for the tier-1 dispatch loop, which runs a macro for every instruction executed.
   /** a specialized form (base !== name) */
   readonly specialized: boolean;
   /** opcode of the family's base instruction */
   readonly baseOpcode: number;
+  /** the uops run in order, stopping at the first signal other than OK (see compileMacro) */
+  readonly run: MacroRunner;
 }
+
+/** Runs a macro's uops for the instruction at c.offset (operands read from `units`). */
+export type MacroRunner = (c: UopContext, oparg: number, units: Uint16Array) => Signal;
 
 const uops = new Map<string, UopDef>();
 const macros = new Map<string, MacroDef>();
@@ -180,15 +178,33 @@ export function defineMacro(name: string, parts: readonly (string | number)[]): 
   for (const [b, forms] of Object.entries(SPECIALIZATIONS)) if (forms.includes(name)) base = b;
   const def: MacroDef = {
     name, opcode, base, parts: out, cacheUnits: offset, flags, spelling,
-    fns: out.map((p) => p.uop.fn),
-    operandSizes: out.map((p) => p.uop.cache),
-    operandAt: out.map((p) => 1 + p.cacheOffset),
     specialized: base !== name,
     baseOpcode: OPMAP[base]!,
+    run: compileMacro(name, out),
   };
   macros.set(name, def);
   byOpcode[opcode] = def;
   return def;
+}
+
+/**
+ * A macro's uops as ONE function, generated per macro: `uop_i(c, oparg, operand_i)` in order,
+ * returning the first signal other than OK. A loop over the parts would call every uop through one
+ * megamorphic call site; here each call site always calls the same uop, so V8 inlines the uops into
+ * the macro and tier 1 makes one indirect call per instruction instead of one per uop.
+ */
+function compileMacro(name: string, parts: readonly MacroPart[]): MacroRunner {
+  const params = parts.map((_, i) => `u${i}`);
+  const lines = parts.map((p, i) => {
+    // A uop whose function does not declare the operand parameter cannot read it: skip reading it
+    // (a 3- or 4-unit operand is a double, allocated on every read).
+    const used = p.uop.cache !== 0 && p.uop.fn.length >= 3;
+    const operand = used ? `readCache(units, c.offset + ${1 + p.cacheOffset}, ${p.uop.cache})` : "0";
+    return `  sig = u${i}(c, oparg, ${operand});\n  if (sig !== ${OK}) return sig;`;
+  });
+  const body = `return function ${name}(c, oparg, units) {\n  let sig;\n${lines.join("\n")}\n  return ${OK};\n};`;
+  const make = new Function(...params, "readCache", body) as (...fns: unknown[]) => MacroRunner;
+  return make(...parts.map((p) => p.uop.fn), readCache);
 }
 
 export function uopNamed(name: string): UopDef {

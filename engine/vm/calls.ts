@@ -19,9 +19,10 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
   const hasVarkw = (def.flags & CO_VARKEYWORDS) !== 0;
   const name = fn.qualname;
   // args are BORROWED here: everything stored in the new locals is a new reference.
-  // (No closures in this function: it runs for every Python call, and a closure costs an
-  // allocation per call — plus a defineProperty under tsx, whose esbuild keepNames wraps every
-  // named function expression in __name(); errors go through bindFail instead.)
+  // (No closures in this function: it runs for every Python call, and a closure capturing its
+  // variables makes V8 allocate a context on every call — plus a defineProperty under tsx, whose
+  // esbuild keepNames wraps every named function expression in __name(). Errors go through
+  // bindFail; the lists of missing names are only made when something is missing.)
   let kwdict: PyDict | null = null;
   if (hasVarkw) {
     kwdict = rt.dict();
@@ -29,7 +30,11 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
   }
   const n = Math.min(npos, argcount);
   for (let i = 0; i < n; i++) lp[i] = rt.newRef(args[i]!);
-  if (hasVarargs) lp[total] = rt.tuple(args.slice(n, npos).map((a) => rt.newRef(a)));
+  if (hasVarargs) {
+    const rest = args.slice(n, npos);
+    for (let i = 0; i < rest.length; i++) rest[i] = rt.newRef(rest[i]!);
+    lp[total] = rt.tuple(rest);
+  }
   for (let k = 0; k < kwnames.length; k++) {
     const kname = kwnames[k]!;
     const value = args[npos + k]!;
@@ -49,7 +54,8 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
   }
   if (npos > argcount && !hasVarargs) {
     const defcount = fn.defaults?.items.length ?? 0;
-    const kwonlyGiven = kwnames.filter((k) => def.localsplusnames.slice(argcount, total).includes(k)).length;
+    let kwonlyGiven = 0;
+    for (const k of kwnames) if (def.localsplusnames.slice(argcount, total).includes(k)) kwonlyGiven++;
     const takes = defcount > 0 ? `from ${argcount - defcount} to ${argcount} positional arguments` : `${argcount} positional argument${plural(argcount)}`;
     const given = kwonlyGiven > 0
       ? `${npos} positional argument${plural(npos)} (and ${kwonlyGiven} keyword-only argument${plural(kwonlyGiven)}) were given`
@@ -57,26 +63,28 @@ export function bindArguments(rt: Runtime, fn: PyFunction, def: CodeDef, args: P
     bindFail(rt, lp, `${name}() takes ${takes} but ${given}`);
   }
   // defaults for missing positional parameters
-  const defaults = fn.defaults?.items ?? [];
+  const defaults = fn.defaults?.items ?? NO_DEFAULTS;
   const firstDefault = argcount - defaults.length;
-  const missing: string[] = [];
+  let missing: string[] | null = null;
   for (let i = 0; i < argcount; i++) {
     if (lp[i] !== null) continue;
     if (i >= firstDefault) lp[i] = rt.newRef(defaults[i - firstDefault]!);
-    else missing.push(def.localsplusnames[i]!);
+    else (missing ??= []).push(def.localsplusnames[i]!);
   }
-  if (missing.length > 0) bindFail(rt, lp, `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
-  const kwmissing: string[] = [];
+  if (missing !== null) bindFail(rt, lp, `${name}() missing ${missing.length} required positional argument${missing.length === 1 ? "" : "s"}: ${joinNames(missing)}`);
+  let kwmissing: string[] | null = null;
   for (let i = argcount; i < total; i++) {
     if (lp[i] !== null) continue;
     const kn = def.localsplusnames[i]!;
     const dv = fn.kwdefaults !== null ? fn.kwdefaults.store.getStr(kn) : undefined;
     if (dv !== undefined) lp[i] = rt.newRef(dv);
-    else kwmissing.push(kn);
+    else (kwmissing ??= []).push(kn);
   }
-  if (kwmissing.length > 0) bindFail(rt, lp, `${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
+  if (kwmissing !== null) bindFail(rt, lp, `${name}() missing ${kwmissing.length} required keyword-only argument${kwmissing.length === 1 ? "" : "s"}: ${joinNames(kwmissing)}`);
   return lp;
 }
+
+const NO_DEFAULTS: readonly PyValue[] = [];
 
 /** A binding error: release what was bound so far (last to first), then raise TypeError. */
 function bindFail(rt: Runtime, lp: (PyValue | null)[], msg: string): never {

@@ -5,23 +5,22 @@
  */
 import { PyException, PyNoneType, type PyValue } from "../runtime/objects.ts";
 import { PyRaise, type Runtime } from "../runtime/runtime.ts";
-import { PyError, suspendStackCapture } from "../runtime/pyerror.ts";
+import { PyError, PythonErrorBase, defineMessage } from "../runtime/pyerror.ts";
 import { addTraceback, chainContext, clearFrame, instantiateException } from "./frames.ts";
 import type { Frame } from "./frame.ts";
 
 /** RERAISE: re-raise without adding a traceback entry; the handler is looked up at `at`. */
-export class ReRaise extends Error {
+export class ReRaise extends PythonErrorBase {
+  // an Error without a JS stack (see PythonErrorBase)
   constructor(
     readonly exc: PyException,
     /** offset of the RERAISE instruction itself */
     readonly at: number,
   ) {
-    // no JS stack: see suspendStackCapture
-    const limit = suspendStackCapture();
-    super("reraise");
-    Error.stackTraceLimit = limit;
+    super();
   }
 }
+defineMessage(ReRaise, "reraise");
 
 /**
  * Unwind `f` for the exception `e`: add a traceback entry (unless it is a re-raise), then either
@@ -40,7 +39,7 @@ export function unwind(rt: Runtime, f: Frame, e: unknown, excInfo: PyValue): PyE
     exc = e instanceof PyError ? chainContext(rt, excInfo, rt.materialize(e)) : e.exc;
     addTraceback(rt, f, exc);
   }
-  const entry = f.def.exceptiontable.find((x) => at >= x.start && at < x.end);
+  const entry = handlerAt(f, at);
   if (entry === undefined) {
     while (f.stack.length > 0) {
       const v = f.stack.pop()!;
@@ -57,6 +56,12 @@ export function unwind(rt: Runtime, f: Frame, e: unknown, excInfo: PyValue): PyE
   f.stack.push(exc);
   f.ip = entry.target;
   return null;
+}
+
+/** The exception table entry covering code unit `at`, if any (a loop, not a closure per raise). */
+function handlerAt(f: Frame, at: number): Frame["def"]["exceptiontable"][number] | undefined {
+  for (const x of f.def.exceptiontable) if (at >= x.start && at < x.end) return x;
+  return undefined;
 }
 
 /**

@@ -175,47 +175,42 @@ export function callableNames(p: ProgramAst): CallableFunction[] {
 function scanStmts(body: readonly Stmt[], moduleLevel: boolean, top: boolean, globals: ReadonlySet<string>, out: Set<string>): void {
   const declared = new Set(globals);
   for (const s of body) if (s.k === "global") for (const n of s.names) declared.add(n);
-  const g: ReadonlySet<string> = moduleLevel ? globals : declared;
-  const bindsGlobal = (id: string): boolean => moduleLevel || g.has(id);
-  const target = (t: Target): void => {
-    if (t.k === "name" && bindsGlobal(t.id)) out.add(t.id);
-    else if (t.k === "tuple") t.items.forEach(target);
-    else if (t.k === "attr" && (t.name === "__code__" || t.name === "__defaults__") && t.obj.k === "name") out.add(t.obj.id);
-  };
-  const rec = (b: readonly Stmt[]): void => scanStmts(b, moduleLevel, false, g, out);
+  // (a scope object and module functions instead of closures: this runs for every block of
+  // every generated program, and under tsx each named closure costs a defineProperty)
+  const sc: Scope = { moduleLevel, g: moduleLevel ? globals : declared, out };
   for (const s of body) {
     switch (s.k) {
       case "assign":
       case "augassign":
-        target(s.target);
+        scanTarget(sc, s.target);
         break;
       case "del":
-        target(s.target);
+        scanTarget(sc, s.target);
         break;
       case "for":
-        target(s.v);
-        rec(s.body);
+        scanTarget(sc, s.v);
+        scanNested(sc, s.body);
         break;
       case "if":
-        rec(s.body);
-        rec(s.orelse);
+        scanNested(sc, s.body);
+        scanNested(sc, s.orelse);
         break;
       case "while":
-        rec(s.body);
+        scanNested(sc, s.body);
         break;
       case "try":
-        rec(s.body);
-        s.handlers.forEach((h) => {
-          if (h.name !== undefined && bindsGlobal(h.name)) out.add(h.name);
-          rec(h.body);
-        });
-        rec(s.orelse ?? []);
-        rec(s.final ?? []);
+        scanNested(sc, s.body);
+        for (const h of s.handlers) {
+          if (h.name !== undefined && bindsGlobal(sc, h.name)) out.add(h.name);
+          scanNested(sc, h.body);
+        }
+        scanNested(sc, s.orelse ?? []);
+        scanNested(sc, s.final ?? []);
         break;
       case "def":
         // a def directly in the module body is the definition itself; one in a module-level block
         // or one binding a name declared global in a function rebinds it
-        if (moduleLevel ? !top : g.has(s.name)) out.add(s.name);
+        if (moduleLevel ? !top : sc.g.has(s.name)) out.add(s.name);
         scanStmts(s.body, false, true, new Set(), out);
         break;
       case "class":
@@ -225,10 +220,33 @@ function scanStmts(body: readonly Stmt[], moduleLevel: boolean, top: boolean, gl
         }
         break;
       case "import":
-        if (bindsGlobal(s.module)) out.add(s.module);
+        if (bindsGlobal(sc, s.module)) out.add(s.module);
         break;
       default:
         break;
     }
   }
+}
+
+/** What scanStmts knows about the block it scans. */
+interface Scope {
+  readonly moduleLevel: boolean;
+  /** names that bind module globals here (a function's `global` declarations) */
+  readonly g: ReadonlySet<string>;
+  readonly out: Set<string>;
+}
+
+function bindsGlobal(sc: Scope, id: string): boolean {
+  return sc.moduleLevel || sc.g.has(id);
+}
+
+function scanTarget(sc: Scope, t: Target): void {
+  if (t.k === "name" && bindsGlobal(sc, t.id)) sc.out.add(t.id);
+  else if (t.k === "tuple") for (const x of t.items) scanTarget(sc, x);
+  else if (t.k === "attr" && (t.name === "__code__" || t.name === "__defaults__") && t.obj.k === "name") sc.out.add(t.obj.id);
+}
+
+/** a nested block of the same scope */
+function scanNested(sc: Scope, b: readonly Stmt[]): void {
+  scanStmts(b, sc.moduleLevel, false, sc.g, sc.out);
 }

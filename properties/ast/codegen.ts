@@ -950,17 +950,16 @@ function hasDocstring(body: readonly Stmt[]): boolean {
 
 function analyzeName(ste: Scope, scopes: Map<string, number>, name: string, flags: number, bound: Set<string> | null,
   local: Set<string>, free: Set<string>, global: Set<string>, err0: (c: string, m: string, line?: number) => never): void {
-  const err: (c: string, m: string) => never = (c, m) => err0(c, m, ste.declLines.get(name));
   if (flags & DEF_GLOBAL) {
-    if (flags & DEF_NONLOCAL) err("nonlocal", `name '${name}' is nonlocal and global`);
+    if (flags & DEF_NONLOCAL) err0("nonlocal", `name '${name}' is nonlocal and global`, ste.declLines.get(name));
     scopes.set(name, SC_GLOBAL_EXPLICIT);
     global.add(name);
     if (bound) bound.delete(name);
     return;
   }
   if (flags & DEF_NONLOCAL) {
-    if (!bound) err("nonlocal", "nonlocal declaration not allowed at module level");
-    if (!bound.has(name)) err("nonlocal", `no binding for nonlocal '${name}' found`);
+    if (!bound) err0("nonlocal", "nonlocal declaration not allowed at module level", ste.declLines.get(name));
+    if (!bound.has(name)) err0("nonlocal", `no binding for nonlocal '${name}' found`, ste.declLines.get(name));
     scopes.set(name, SC_FREE);
     free.add(name);
     return;

@@ -54,7 +54,10 @@ export interface FuzzOptions {
 export function runGeneratedCase(c: GeneratedCase, opts: FuzzOptions = {}): boolean {
   const ctx: CaseContext = {
     program: compileProgram(c.program),
-    source: sourceText(c.program),
+    // only a failure report shows the Python source: printed then, not for every case
+    get source() {
+      return sourceText(c.program);
+    },
     params: c.params,
     names: namesOf(c.program),
     stepBudget: opts.stepBudget ?? 200_000,
