@@ -202,11 +202,12 @@ export class ReferenceInterpreter implements InterpHooks {
         pendingUnwind = undefined;
         if (!raised) {
           try {
-            r = this.loop(f);
+            r = this.loop(f, entry);
           } catch (x) {
             raised = true;
             e = x;
           }
+          f = this.current!; // loop switches frames on calls and returns
         }
         if (raised || r === undefined) { // (r is undefined only when raised)
           if (this.handle(f, e)) continue;
@@ -266,13 +267,19 @@ export class ReferenceInterpreter implements InterpHooks {
 
 
 
-  private loop(f: Frame): Frame | Return {
+  /**
+   * Execute instructions, starting in `f`. Python calls and returns switch frames right here, as
+   * run() would (without a round trip through it — and a re-entry of this big function — per
+   * call); left to run(): the return of `entry`, a call past the recursion limit (the callee frame
+   * is returned unentered) and every exception (thrown). this.current is always the frame executing.
+   */
+  private loop(f: Frame, entry: Frame): Frame | Return {
     const rt = this.rt;
-    const def = f.def;
-    const instrs = f.instrs;
-    const consts = f.code.consts.items;
-    const names = def.names;
-    const lp = f.localsplus;
+    let def = f.def;
+    let instrs = f.instrs;
+    let consts = f.code.consts.items;
+    let names = def.names;
+    let lp = f.localsplus;
     for (;;) {
       const ins = instrs[f.ip];
       if (ins === undefined) throw new InternalError(`${def.qualname}+${f.ip * 2}: no instruction at this offset`);
@@ -609,7 +616,16 @@ export class ReferenceInterpreter implements InterpHooks {
           const res = this.callOwned(callable, selfOrNull, args, kwnames);
           if (res instanceof Frame) {
             f.resumeAt = next;
-            return res;
+            if (rt.depth >= rt.recursionLimit) return res;
+            rt.depth++;
+            f = res;
+            this.current = f;
+            def = f.def;
+            instrs = f.instrs;
+            consts = f.code.consts.items;
+            names = def.names;
+            lp = f.localsplus;
+            continue;
           }
           this.push(f, res);
           break;
@@ -617,7 +633,18 @@ export class ReferenceInterpreter implements InterpHooks {
         case "RETURN_VALUE": {
           const v = this.pop(f);
           clearFrame(this.rt, f);
-          return new Return(v);
+          if (f === entry) return new Return(v);
+          rt.depth--;
+          f = f.back!;
+          this.current = f;
+          f.stack.push(v);
+          f.ip = f.resumeAt;
+          def = f.def;
+          instrs = f.instrs;
+          consts = f.code.consts.items;
+          names = def.names;
+          lp = f.localsplus;
+          continue;
         }
         case "MAKE_FUNCTION": {
           const code = this.pop(f);
