@@ -27,10 +27,10 @@ import { parseArgs, UsageError } from "./args.ts";
 import { loadProgram } from "./load.ts";
 import type { ProgramDef } from "../engine/bytecode/code.ts";
 import { createRuntime } from "../engine/runtime/builtins.ts";
-import { None, type PyValue } from "../engine/runtime/objects.ts";
+import type { PyValue } from "../engine/runtime/objects.ts";
 import { Tier1Engine } from "../engine/tier1/engine.ts";
 import { ReferenceInterpreter } from "../oracles/reference/interp.ts";
-import { Session, type EngineHandle } from "../oracles/session.ts";
+import { Session, interpreterHandle, type EngineHandle } from "../oracles/session.ts";
 import { fuzzThroughput, funcCacheHitRates, formatHitRates, type FuzzThroughput, type HitRateRow } from "../properties/harness/bench-stats.ts";
 
 export const BENCH_DIR = fileURLToPath(new URL("../corpus/bench/", import.meta.url));
@@ -160,34 +160,9 @@ async function measurePyodide(py: Pyodide, p: BenchProgram, n: number, warmup: n
 
 function engineHandle(kind: "ref" | "t1", program: ProgramDef): EngineHandle {
   const rt = createRuntime();
-  const main = program.modules[0]!.name;
-  if (kind === "ref") {
-    const interp = new ReferenceInterpreter(rt, program, { stepBudget: BIG_BUDGET });
-    return {
-      rt,
-      execMain: () => rt.decref(interp.execModule(main, "__main__")),
-      resetExcInfo: () => {
-        const e = interp.excInfo;
-        interp.excInfo = None;
-        rt.decref(e);
-      },
-      steps: () => interp.steps,
-      checkInvariants: () => [],
-    };
-  }
-  // CPython's tier-up parameters and function-cache variant (the engine's defaults), no probes
-  const engine = new Tier1Engine(rt, program, { stepBudget: BIG_BUDGET });
-  return {
-    rt,
-    execMain: () => rt.decref(engine.execModule(main, "__main__")),
-    resetExcInfo: () => {
-      const e = engine.excInfo;
-      engine.excInfo = None;
-      rt.decref(e);
-    },
-    steps: () => engine.steps,
-    checkInvariants: () => [],
-  };
+  // t1: CPython's tier-up parameters and function-cache variant (the engine's defaults), no probes
+  const interp = kind === "ref" ? new ReferenceInterpreter(rt, program, { stepBudget: BIG_BUDGET }) : new Tier1Engine(rt, program, { stepBudget: BIG_BUDGET });
+  return interpreterHandle(rt, interp, program);
 }
 
 /** A program loaded into one engine: call bench(n) and time the call alone. */

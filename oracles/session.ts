@@ -5,7 +5,8 @@
  * every command. The same protocol as oracles/reference/run.ts (which is a session with no steps).
  */
 import { InternalError } from "../engine/runtime/heap.ts";
-import { PyException, None, type PyValue } from "../engine/runtime/objects.ts";
+import { PyException, None, type PyModule, type PyValue } from "../engine/runtime/objects.ts";
+import type { ProgramDef } from "../engine/bytecode/code.ts";
 import { Runtime, PyRaise, BudgetExhausted } from "../engine/runtime/runtime.ts";
 import { PyError } from "../engine/runtime/pyerror.ts";
 import { Unsupported, repr } from "../engine/runtime/ops.ts";
@@ -24,6 +25,30 @@ export interface EngineHandle {
   steps(): number;
   /** invariants to check after every phase (function cache, executors...): problems, empty if fine */
   checkInvariants(): string[];
+}
+
+/** What every interpreter (reference, tier 1) offers for running a program's __main__. */
+export interface Interpreter {
+  execModule(name: string, asName?: string): PyModule;
+  excInfo: PyValue;
+  readonly steps: number;
+}
+
+/** The EngineHandle of an interpreter: runs the program's first module as __main__; no invariants. */
+export function interpreterHandle(rt: Runtime, interp: Interpreter, program: ProgramDef): EngineHandle {
+  const main = program.modules[0];
+  if (main === undefined) throw new InternalError("program has no modules");
+  return {
+    rt,
+    execMain: () => rt.decref(interp.execModule(main.name, "__main__")),
+    resetExcInfo: () => {
+      const e = interp.excInfo;
+      interp.excInfo = None;
+      rt.decref(e);
+    },
+    steps: () => interp.steps,
+    checkInvariants: () => [],
+  };
 }
 
 export interface PhaseResult {

@@ -6,12 +6,11 @@
 import type { ProgramDef } from "../../engine/bytecode/code.ts";
 import { createRuntime } from "../../engine/runtime/builtins.ts";
 import { None, PyCode, PyDict, PyFunction } from "../../engine/runtime/objects.ts";
-import { InternalError } from "../../engine/runtime/heap.ts";
 import { ReferenceInterpreter } from "../../oracles/reference/interp.ts";
 import { Tier1Engine } from "../../engine/tier1/engine.ts";
 import type { FunctionCacheFaults, FunctionCacheVariant } from "../../engine/tier1/funccache.ts";
 import { checkFunctionCache, formatCacheViolations } from "../../oracles/invariants/funccache.ts";
-import type { EngineHandle } from "../../oracles/session.ts";
+import { interpreterHandle, type EngineHandle } from "../../oracles/session.ts";
 
 /** Tier-up parameters of one case (shrinks toward CPython's defaults). */
 export interface TierParams {
@@ -39,26 +38,13 @@ export interface BuildOptions {
   readonly faults?: FunctionCacheFaults;
 }
 
-function mainName(program: ProgramDef): string {
-  const m = program.modules[0];
-  if (m === undefined) throw new InternalError("program has no modules");
-  return m.name;
-}
 
 export function referenceEngine(program: ProgramDef, opts: BuildOptions): HarnessEngine {
   const rt = createRuntime();
   const interp = new ReferenceInterpreter(rt, program, { stepBudget: opts.stepBudget });
   return {
+    ...interpreterHandle(rt, interp, program),
     name: "ref",
-    rt,
-    execMain: () => rt.decref(interp.execModule(mainName(program), "__main__")),
-    resetExcInfo: () => {
-      const e = interp.excInfo;
-      interp.excInfo = None;
-      rt.decref(e);
-    },
-    steps: () => interp.steps,
-    checkInvariants: () => [],
     makeFunction: (code, globals, builtins) => {
       const modname = globals.store.getStr("__name__") ?? None;
       const fn = rt.alloc(new PyFunction(rt.newRef(code), rt.newRef(globals), rt.newRef(builtins), code.def.name, code.def.qualname, null, null, null, rt.newRef(modname)));
@@ -81,16 +67,9 @@ export function tier1Engine(program: ProgramDef, opts: BuildOptions): HarnessEng
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   });
   return {
+    ...interpreterHandle(rt, engine, program),
     name: `t1[${opts.params.funcCacheVariant}]`,
-    rt,
     tier1: engine,
-    execMain: () => rt.decref(engine.execModule(mainName(program), "__main__")),
-    resetExcInfo: () => {
-      const e = engine.excInfo;
-      engine.excInfo = None;
-      rt.decref(e);
-    },
-    steps: () => engine.steps,
     checkInvariants: () => {
       const v = checkFunctionCache(engine.funcCache);
       return v.length === 0 ? [] : [`function-version cache: ${formatCacheViolations(v)}`];
