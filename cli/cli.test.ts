@@ -38,6 +38,23 @@ describe("tierdiff CLI", () => {
     expect(o.leaks).toEqual([]);
   });
 
+  test("run --config t2 --executors lists executors like _opcode.get_executor, and agrees with ref", () => {
+    const r = tierdiff("run", join(CASES, "tier2_cast.tda"), "--config", "all", "--threshold", "3", "--executors");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/executors at the end of the program \[t2\]/);
+    expect(r.err).toMatch(/stop reason: /);
+    expect(r.err).toMatch(/_START_EXECUTOR[\s\S]*_EXIT_TRACE/);
+    expect(r.out).toBe("5\n51\n22\n");
+    expect(r.err).toMatch(/exit #0: /);
+  });
+
+  test("selftest --list prints the fault catalog", () => {
+    const r = tierdiff("selftest", "--list");
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split("\n").length).toBeGreaterThanOrEqual(15);
+    expect(r.out).toMatch(/t2-needed-set-ip-removed\s+gh-113657/);
+  });
+
   test("a step budget that runs out exits 3 with a message", () => {
     const r = tierdiff("run", join(CASES, "loops.tda"), "--budget", "100");
     expect(r.code).toBe(3);
@@ -51,7 +68,9 @@ describe("tierdiff CLI", () => {
       [["run", "/no/such/file.tda"], /cannot read '\/no\/such\/file.tda'/],
       [["run", join(CASES, "loops.tda"), "--config", "t9"], /unknown configuration 't9'/],
       [["nosuchcommand"], /unknown command 'nosuchcommand'/],
-      [["fuzz"], /not built yet/],
+      [["selftest", "--fault", "nosuch"], /unknown fault 'nosuch'/],
+      [["run", join(CASES, "loops.tda"), "--config", "t2", "--passes", "most"], /unknown --passes 'most'/],
+      [["run", join(CASES, "loops.tda"), "--executors"], /--executors needs --config t2 or all/],
       [["bench", "--programs", "nosuch"], /unknown program\(s\) 'nosuch' \(available: .*fib/],
       [["bench", "--seconds", "soon"], /'--seconds' needs a positive number/],
     ] as const) {

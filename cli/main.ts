@@ -11,10 +11,13 @@ import { loadProgram, LoadError } from "./load.ts";
 import { formatTraceback, formatUnraisable } from "./traceback.ts";
 import { runReference, formatLeaks, type RunResult } from "../oracles/reference/run.ts";
 import { runTier1 } from "../engine/tier1/run.ts";
+import { ALL_PASSES, NO_PASSES } from "../engine/tier2/params.ts";
+import { cmdSelftest, SELFTEST_HELP } from "./selftest.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
 import { VerifyError } from "../engine/bytecode/verify.ts";
 import { AsmError, printProgram } from "../engine/bytecode/asm.ts";
 import { disassembleProgram } from "../engine/bytecode/dis.ts";
+import { FUZZ_HELP, REPLAY_HELP, CORPUS_HELP } from "./help-corpus.ts";
 
 const EXIT = { ok: 0, exception: 1, usage: 2, budget: 3, internal: 4, diverged: 5 } as const;
 
@@ -29,7 +32,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: "run a program (.py or tierdiff assembly) and print its output like python3",
-    help: `usage: tierdiff run <program> [--config ref|t1|all] [--cpython] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
+    help: `usage: tierdiff run <program> [--config ref|t1|t2|all] [--threshold N] [--passes P] [--executors]
+                    [--cpython] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
 
 Runs <program> on the chosen configuration. A .py file is compiled by real CPython 3.14
 (pyodide, offline) and run unchanged; any other file is read as tierdiff assembly.
@@ -37,10 +41,18 @@ The program's print output goes to stdout, byte-identical to CPython's; an uncau
 exception is printed as a traceback on stderr (exit status 1).
 
   --config C       configuration(s) to run: ref (reference interpreter), t1 (tier 1,
-                   the specializing adaptive interpreter) or all (every configuration,
-                   compared; stdout printed once when they agree, a divergence summary
-                   on stderr and exit 5 when they do not). t2 comes with tier 2.
-  --stats          print tier 1's specialization statistics per family on stderr
+                   the specializing adaptive interpreter), t2 (tier 2 on top of tier 1:
+                   hot loops become executors) or all (every configuration, compared;
+                   stdout printed once when they agree, a divergence summary on stderr
+                   and exit 5 when they do not)
+  --threshold N    tier 2: backedge and side-exit threshold (CPython 3.14: 4096, the default;
+                   small values put short programs' loops on tier 2)
+  --passes P       tier 2 optimizer passes: all (default), none, globals, types, removeUnneeded
+  --executors      tier 2: print every executor at the end of the program (before teardown)
+                   like _opcode.get_executor: uop, oparg, target, operand; stop reason, exits
+                   and their temperatures, dependencies, what the optimizer removed
+  --stats          print tier 1's specialization statistics per family (and tier 2's:
+                   traces, stop reasons, exits, invalidations, removals) on stderr
   --cpython        also run the program in real CPython 3.14 (pyodide, offline) and compare
                    its outcome with every configuration's (exit 5 when any differs); needs
                    Python source: a .py file or a .tda written by import-py
@@ -107,10 +119,23 @@ exit status: 0 agreement >= threshold, 1 below it, 2 usage/input error (bad flag
 example: tierdiff fidelity corpus/fidelity/*.py corpus/fidelity/modules --min 99`,
     run: cmdFidelity,
   },
-  fuzz: { summary: "long fuzzing campaigns", help: "", planned: "issue 6 (corpus, replay, fuzz campaigns)" },
-  replay: { summary: "replay a saved failure and localize the divergence", help: "", planned: "issue 6" },
-  corpus: { summary: "add, list and minimize corpus cases", help: "", planned: "issue 6" },
-  selftest: { summary: "run the fuzzer against the fault catalog", help: "", planned: "issue 6" },
+  // fuzz, replay, corpus: help texts next to their code; loaded on use (they pull in the harness)
+  fuzz: {
+    summary: "fuzzing campaigns in worker threads (status lines, failures saved to the corpus)",
+    help: FUZZ_HELP,
+    run: async (argv) => (await import("./fuzz.ts")).cmdFuzz(argv),
+  },
+  replay: {
+    summary: "replay a saved failure or token and localize the divergence",
+    help: REPLAY_HELP,
+    run: async (argv) => (await import("./replay.ts")).cmdReplay(argv),
+  },
+  corpus: {
+    summary: "add, list and minimize corpus cases (corpus/found)",
+    help: CORPUS_HELP,
+    run: async (argv) => (await import("./corpus-cmd.ts")).cmdCorpus(argv),
+  },
+  selftest: { summary: "run the fuzzer against the fault catalog and print what it found", help: SELFTEST_HELP, run: cmdSelftest },
   bench: {
     summary: "benchmarks: python3, pyodide, ref, t1, t2 side by side (iterations/s, checksums)",
     help: `usage: tierdiff bench [--programs a,b] [--seconds S] [--smoke] [--json]
@@ -181,29 +206,53 @@ function isImportError(e: unknown): boolean {
   return e instanceof Error && e.name === "ImportPyError";
 }
 
-const CONFIGS = ["ref", "t1"] as const;
+const CONFIGS = ["ref", "t1", "t2"] as const;
 type Config = (typeof CONFIGS)[number];
+const PASS_CHOICES = ["all", "none", "globals", "types", "removeUnneeded"] as const;
 
-function runConfig(config: Config, program: Parameters<typeof runReference>[0], budget: number | undefined): RunResult & { stats?: string } {
+interface T2Choice {
+  readonly threshold: number;
+  readonly passes: (typeof PASS_CHOICES)[number];
+}
+
+function runConfig(config: Config, program: Parameters<typeof runReference>[0], budget: number | undefined, t2: T2Choice): RunResult & { stats?: string; executors?: string } {
   const opts = budget !== undefined ? { stepBudget: budget } : {};
   if (config === "ref") return runReference(program, opts);
-  const r = runTier1(program, opts);
-  return { ...r, stats: r.engine.stats.format() };
+  if (config === "t1") {
+    const r = runTier1(program, opts);
+    return { ...r, stats: r.engine.stats.format() };
+  }
+  let executors = "";
+  const passes = t2.passes === "all" ? ALL_PASSES : { ...NO_PASSES, ...(t2.passes === "none" ? {} : { [t2.passes]: true }) };
+  const r = runTier1(program, {
+    ...opts,
+    tier2: { params: { backedgeThreshold: t2.threshold, sideExitThreshold: t2.threshold, ...(t2.threshold < 64 ? { backedgeBackoff: 2, sideExitBackoff: 2 } : {}), passes } },
+    beforeTeardown: (e) => {
+      executors = e.tier2!.listing();
+    },
+  });
+  return { ...r, stats: `${r.engine.stats.format()}${r.engine.tier2!.stats.format()}\n`, executors };
 }
 
 async function cmdRun(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean", cpython: "boolean" }, "run");
+  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean", cpython: "boolean", executors: "boolean", threshold: "int", passes: "string" }, "run");
   if (a.positional.length !== 1) throw new UsageError("tierdiff run: expected exactly one program file (see 'tierdiff run --help')");
   const requested = (a.flags.get("config") as string | undefined) ?? "ref";
   let configs: Config[];
   if (requested === "all") configs = [...CONFIGS];
   else if ((CONFIGS as readonly string[]).includes(requested)) configs = [requested as Config];
-  else if (requested === "t2") throw new UsageError("tierdiff run: configuration 't2' is not built yet (tier 2 comes in issue 5); use ref, t1 or all");
-  else throw new UsageError(`tierdiff run: unknown configuration '${requested}' (expected ref, t1 or all)`);
+  else throw new UsageError(`tierdiff run: unknown configuration '${requested}' (expected ref, t1, t2 or all)`);
+  const passes = (a.flags.get("passes") as string | undefined) ?? "all";
+  if (!(PASS_CHOICES as readonly string[]).includes(passes)) throw new UsageError(`tierdiff run: unknown --passes '${passes}' (expected ${PASS_CHOICES.join(", ")})`);
+  const threshold = (a.flags.get("threshold") as number | undefined) ?? 4096;
+  if (threshold < 1 || threshold > 4096) throw new UsageError(`tierdiff run: --threshold must be between 1 and 4096, got ${threshold}`);
+  if (a.flags.get("executors") === true && !configs.includes("t2")) throw new UsageError("tierdiff run: --executors needs --config t2 or all");
+  const t2choice: T2Choice = { threshold, passes: passes as T2Choice["passes"] };
   const extra = [a.flags.get("module"), a.flags.get("m")].filter((x): x is string => typeof x === "string");
   const program = await loadProgram(a.positional[0]!, extra);
   const budget = a.flags.get("budget") as number | undefined;
-  const results = configs.map((c) => ({ config: c, ...runConfig(c, program, budget) }));
+  const results = configs.map((c) => ({ config: c, ...runConfig(c, program, budget, t2choice) }));
+  if (a.flags.get("executors") === true) for (const r of results) if (r.executors !== undefined) process.stderr.write(`executors at the end of the program [${r.config}]\n${r.executors}\n`);
   const first = results[0]!;
   const o = first.outcome;
   const disagreements: { config: string; diffs: ReturnType<typeof compareOutcomes> }[] = results.slice(1).map((r) => ({ config: r.config as string, diffs: compareOutcomes(o, r.outcome) })).filter((d) => d.diffs.length > 0);

@@ -13,6 +13,7 @@ import { Unsupported, repr } from "../engine/runtime/ops.ts";
 import { EngineLimitError } from "../engine/runtime/int.ts";
 import type { Outcome, ExceptionOutcome, OutcomeStatus } from "./outcome.ts";
 import { findLeaks, type Leak } from "./invariants/leaks.ts";
+import type { FrameSnapshot } from "../engine/vm/snapshot.ts";
 import { exceptionOutcome, moduleGlobals, clearModuleDict, describeError } from "./reference/run.ts";
 
 /** What a configuration (reference, tier 1, tier 2 ...) provides to a session. */
@@ -65,6 +66,8 @@ export class Session {
   private pending: PyException | null = null;
   /** set once a phase ended in budget / unsupported / internal-error: later phases are skipped */
   dead: OutcomeStatus | null = null;
+  /** the frames where the step budget ran out (BudgetExhausted.frames), for replay's localization */
+  budgetFrames: readonly FrameSnapshot[] | null = null;
 
   constructor(readonly engine: EngineHandle) {}
 
@@ -113,7 +116,10 @@ export class Session {
             internalError = describeError(e2);
           }
         }
-      } else if (e instanceof BudgetExhausted) status = "budget";
+      } else if (e instanceof BudgetExhausted) {
+        status = "budget";
+        this.budgetFrames = e.frames;
+      }
       else if (e instanceof Unsupported || e instanceof EngineLimitError) {
         status = "unsupported";
         internalError = e.message;
@@ -170,6 +176,7 @@ export class Session {
         rt.decref(rt.builtins);
         leaks = findLeaks(rt.heap);
       } catch (e) {
+        if (e instanceof BudgetExhausted) this.budgetFrames = e.frames;
         status = "internal-error";
         internalError = `during teardown: ${describeError(e)}`;
       }

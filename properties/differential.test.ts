@@ -9,6 +9,10 @@ import fc from "fast-check";
 import { differentialProperty } from "./harness/fuzz.ts";
 import { Coverage } from "./harness/coverage.ts";
 import { fuzzParams, fuzzTimeLimitMs } from "./params.ts";
+import { registerCorpusReplay, saveCounterexample } from "../corpus/found-replay.ts";
+
+// the saved failures first (corpus/found): each must pass now (corpus/found-replay.ts)
+registerCorpusReplay();
 
 const { runs, seed } = fuzzParams(250, 424242);
 const limit = fuzzTimeLimitMs();
@@ -16,7 +20,9 @@ const coverage = new Coverage();
 
 test(`differential: reference == tier 1 after every event, invariants hold (seed ${seed}, ${runs} runs)`, () => {
   const t0 = performance.now();
-  fc.assert(differentialProperty({ coverage }), { numRuns: runs, seed, ...(limit !== undefined ? { interruptAfterTimeLimit: limit } : {}) });
+  const r = fc.check(differentialProperty({ coverage }), { numRuns: runs, seed, ...(limit !== undefined ? { interruptAfterTimeLimit: limit } : {}) });
+  // a failure is minimized and saved to corpus/found (with its replay token) before it is reported
+  if (r.failed) throw new Error((fc.defaultReportMessage(r) ?? "property failed") + saveCounterexample(r));
   const compared = coverage.statuses.get("compared") ?? 0;
   const secs = (performance.now() - t0) / 1000;
   coverage.count(coverage.statuses, `per second ${Math.round(runs / secs)}`, 0);

@@ -1,56 +1,30 @@
-// Harness self-test: with each of the seed's three fault switches on, the default fuzzing budget
-// must find a failure and shrink it to a small counterexample. The fault switches are test-only
-// (engine/tier1/funccache.ts FunctionCacheFaults) and modeled on the bug history of the
-// function-version cache (gh-108253, PR #117028):
-//  - a slot not cleared when its function is deallocated (a dangling borrowed pointer),
-//  - a slot left naming a function whose __code__ was replaced (its version is cleared),
-//  - a slot left naming a function whose __defaults__ were replaced.
+// Harness self-test (bounded): with each fault of the catalog (properties/harness/faults.ts) on,
+// the differential fuzzer must find a failure within its budget and shrink it to a small case.
+// Each fault is a test-only engine switch modeled on a real CPython bug class (function-version
+// cache, tier-2 projection, optimizer, executors and invalidation) or one of our own; `tierdiff
+// selftest` runs the same catalog with a longer budget and prints the table.
 import { afterAll, expect, test } from "vitest";
-import fc from "fast-check";
-import { differentialProperty, runGeneratedCase, sourceText, type GeneratedCase } from "./harness/fuzz.ts";
-import { CaseFailure } from "./harness/case.ts";
-import { EventCommand, type EventSpec } from "./harness/event-arbs.ts";
-import { minimize } from "./harness/minimize.ts";
-import type { ProgramAst } from "./ast/types.ts";
-import type { FunctionCacheFaults } from "../engine/tier1/funccache.ts";
+import { FAULT_CATALOG, formatSelftest, selftestFault, type SelftestRow } from "./harness/faults.ts";
 import { fuzzParams } from "./params.ts";
 
-const FAULTS: readonly (readonly [string, FunctionCacheFaults])[] = [
-  ["cache slot not cleared on function dealloc", { noClearOnFuncDealloc: true }],
-  ["slot not cleared on __code__ assignment", { noClearOnCodeAssign: true }],
-  ["slot not cleared on __defaults__ assignment", { noClearOnDefaultsAssign: true }],
-];
-
 const { runs, seed } = fuzzParams(250, 424242);
-const rows: string[] = [];
+const rows: SelftestRow[] = [];
 
-for (const [name, faults] of FAULTS) {
-  test(`self-test: "${name}" is found and shrunk (seed ${seed}, at most ${runs} runs)`, () => {
-    const t0 = performance.now();
-    const r = fc.check(differentialProperty({ faults }), { numRuns: runs, seed });
-    expect(r.failed, `fault "${name}" was not detected in ${runs} runs`).toBe(true);
-    const ce = r.counterexample![0] as GeneratedCase;
-    // then the minimizer: delete statements and events while the same kind of failure remains
-    const kind = (e: unknown): string => (e instanceof CaseFailure ? e.what.split(" ").slice(0, 2).join(" ") : "other");
-    const want = kind(r.errorInstance);
-    const specs = [...ce.commands].map((c) => ((c as unknown as { cmd?: EventCommand }).cmd ?? (c as EventCommand)).spec);
-    const fails = (program: ProgramAst, evs: readonly EventSpec[]): boolean => {
-      try {
-        runGeneratedCase({ program, params: ce.params, commands: evs.map((e) => new EventCommand(e)) }, { faults });
-        return false;
-      } catch (e) {
-        return kind(e) === want;
-      }
-    };
-    const m = minimize(ce.program, specs, fails);
-    const lines = sourceText(m.program).split("\n").filter((l) => l.trim() !== "").length;
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    rows.push(`${name.padEnd(46)} found after ${String(r.numRuns).padStart(4)} runs, ${secs.padStart(5)} s; shrunk (${r.numShrinks} fast-check steps, ${m.attempts} minimizer attempts) to ${lines} lines + ${m.events.length} events`);
-    // "a shrunk counterexample of a few lines"
-    expect(lines).toBeLessThanOrEqual(15);
+test("the fault catalog has at least 15 faults with distinct names", () => {
+  expect(FAULT_CATALOG.length).toBeGreaterThanOrEqual(15);
+  expect(new Set(FAULT_CATALOG.map((f) => f.name)).size).toBe(FAULT_CATALOG.length);
+});
+
+for (const fault of FAULT_CATALOG) {
+  test(`self-test: "${fault.name}" (${fault.models}) is found and shrunk (seed ${seed}, at most ${runs} runs)`, () => {
+    const r = selftestFault(fault, runs, seed);
+    rows.push(r);
+    expect(r.found, `fault "${fault.name}" was not detected in ${runs} runs`).toBe(true);
+    // a shrunk counterexample of a few lines (tier-2 faults need a loop, a call and a class)
+    expect(r.lines).toBeLessThanOrEqual(30);
   }, 600_000);
 }
 
 afterAll(() => {
-  if (rows.length > 0) console.log(["harness self-test (fault -> detection):", ...rows].join("\n  "));
+  if (rows.length > 0) console.log(`harness self-test (seed ${seed}):\n${formatSelftest(rows)}`);
 });

@@ -305,6 +305,8 @@ export const MCACHE_MAX_ATTR_SIZE = 100;
 /** The interpreter-wide source of heap type version tags (Runtime.nextTypeVersion: interp->types.next_version_tag). */
 export interface TypeVersionSource {
   nextTypeVersion: number;
+  /** _PyType_LookupByVersion's cache (borrowed, by version): tier 2's optimizer resolves guarded types */
+  readonly typesByVersion?: Map<number, PyType>;
 }
 
 /**
@@ -518,6 +520,7 @@ export class PyType extends HeapObject {
     if (this.base !== null && !this.base.assignVersionTag(src)) return false;
     this.versionTag = src.nextTypeVersion++;
     this.versionsUsed++;
+    src.typesByVersion?.set(this.versionTag, this);
     return true;
   }
   /**

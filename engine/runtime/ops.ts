@@ -847,6 +847,8 @@ export function delAttr(rt: Runtime, obj: PyValue, name: string): void {
 /** type_modified (Objects/typeobject.c): drop the version tag of the type and all its subclasses. */
 export function typeModified(rt: Runtime, t: PyType): void {
   if (t.versionTag === 0) return;
+  // type watchers (tier 2 invalidates executors that depend on the type) see it before the reset
+  rt.typeWatcher?.(t);
   t.versionTag = 0;
   for (const s of t.subclasses) typeModified(rt, s);
 }

@@ -29,8 +29,13 @@ export class PyRaise extends PythonErrorBase {
 defineMessage(PyRaise, "Python exception");
 
 /** The step budget ran out: not a Python exception, cannot be caught by Python code. */
+import type { FrameSnapshot } from "../vm/snapshot.ts";
 export class BudgetExhausted extends Error {
-  constructor() {
+  constructor(
+    /** the frames at the instruction boundary where the budget ran out (engine/vm/snapshot.ts),
+     *  innermost first: what replay's divergence localization compares */
+    readonly frames: readonly FrameSnapshot[] = [],
+  ) {
     super("step budget exhausted");
   }
 }
@@ -75,11 +80,15 @@ export class Runtime {
   interp: InterpHooks | undefined;
   /** listener for function-version events (the tier-1 function cache); optional */
   funcVersionHooks: FuncVersionHooks | undefined;
+  /** PyType_AddWatcher: called when a type with a valid version is modified (tier 2 sets it) */
+  typeWatcher: ((t: PyType) => void) | undefined;
   /** Python frames currently executing (recursion limit) */
   depth = 0;
   recursionLimit = RECURSION_LIMIT;
   nextCodeVersion = 2;
   nextTypeVersion: number;
+  /** types by the version tag they were given (read only through typeByVersion: entries may be stale) */
+  readonly typesByVersion = new Map<number, PyType>();
 
   constructor(populateBuiltins: (rt: Runtime, d: PyDict) => void, firstTypeVersion: number) {
     this.builtins = this.alloc(new PyDict());

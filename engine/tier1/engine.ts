@@ -21,12 +21,13 @@ import { InternalError } from "../runtime/heap.ts";
 import {
   PyCode, PyDict, PyException, PyFunction, PyModule, PyBuiltin, None, type PyValue,
 } from "../runtime/objects.ts";
+import { snapshotFrames } from "../vm/snapshot.ts";
 import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../runtime/runtime.ts";
 import { PyError } from "../runtime/pyerror.ts";
 import { typeOf } from "../runtime/types.ts";
 import { UndefinedBehavior } from "../runtime/ops.ts";
 import {
-  macroFor, readCache, count, OK, DEOPT, EXIT, PUSHED, RETURNED, REDISPATCH, type UopContext, type VmServices, type MacroDef,
+  macroFor, readCache, count, OK, DEOPT, EXIT, PUSHED, RETURNED, REDISPATCH, ENTER, type UopContext, type VmServices, type MacroDef,
 } from "../uops/table.ts";
 import "../uops/generic.ts";
 import "./families.ts";
@@ -35,6 +36,8 @@ import { CPYTHON_TIER1_PARAMS, cooldownCounter, restart, warmupCounter, type Tie
 import { SpecializationStats, type FamilyStats } from "./stats.ts";
 import { FunctionCache, type FunctionCacheVariant, type FunctionCacheFaults } from "./funccache.ts";
 import { INLINE_CACHE_ENTRIES } from "../bytecode/opcodes.generated.ts";
+import { Tier2 } from "../tier2/tier2.ts";
+import type { Tier2Faults, Tier2Params } from "../tier2/params.ts";
 
 export interface Tier1Options {
   readonly stepBudget?: number;
@@ -47,6 +50,8 @@ export interface Tier1Options {
   /** look the callee up in the function-version cache at every specialized Python call, as tier 2's
    *  projector would, so the cache variants' hit rates can be compared before tier 2 exists */
   readonly probeFunctionCache?: boolean;
+  /** tier 2 on (engine/tier2): JUMP_BACKWARD becomes JUMP_BACKWARD_JIT, hot loops get executors */
+  readonly tier2?: { readonly params?: Partial<Tier2Params>; readonly faults?: Tier2Faults };
 }
 
 /** specialized calls whose inline cache holds the callee's func_version (tier 2 follows them) */
@@ -69,9 +74,13 @@ export class Tier1Engine implements InterpHooks, VmServices {
   readonly stats = new SpecializationStats();
   readonly funcCache: FunctionCache;
   excInfo: PyValue = None;
-  private current: Frame | null = null;
+  /** the frame executing (tier 2 keeps it up to date while an executor pushes and pops frames) */
+  current: Frame | null = null;
   private lastException: PyException | null = null;
-  private readonly ctx: UopContext;
+  readonly ctx: UopContext;
+  /** tier 2, when on */
+  readonly tier2: Tier2 | null;
+  readonly tier2Enabled: boolean;
   private readonly modules: ProgramModules;
   private readonly checkStack: boolean;
   private readonly probe: boolean;
@@ -96,7 +105,8 @@ export class Tier1Engine implements InterpHooks, VmServices {
     this.params = { ...CPYTHON_TIER1_PARAMS, ...(opts.params ?? {}) };
     this.funcCache = new FunctionCache(rt, opts.funcCacheVariant ?? "borrowed", opts.faults ?? {});
     // the cache must see every version clear, function dealloc and code dealloc
-    rt.funcVersionHooks = this.funcCache;
+    const fc = this.funcCache;
+    rt.funcVersionHooks = fc;
     this.checkStack = opts.checkStackEffects ?? false;
     this.probe = opts.probeFunctionCache ?? false;
     this.modules = new ProgramModules(rt, program, (code, def, d) => {
@@ -105,6 +115,20 @@ export class Tier1Engine implements InterpHooks, VmServices {
       rt.decref(this.run(frame));
     });
     this.ctx = { rt, f: undefined as unknown as Frame, offset: 0, next: 0, pushed: null, retval: null, vm: this };
+    this.tier2 = opts.tier2 !== undefined ? new Tier2(this, opts.tier2.params ?? {}, opts.tier2.faults ?? {}) : null;
+    this.tier2Enabled = this.tier2 !== null;
+    const t2 = this.tier2;
+    if (t2 !== null) {
+      // code_dealloc also frees the executors attached to the code and invalidates those that inlined it
+      rt.funcVersionHooks = {
+        versionCleared: (f, attr) => fc.versionCleared(f, attr),
+        functionDealloc: (f) => fc.functionDealloc(f),
+        codeDealloc: (code) => {
+          fc.codeDealloc(code);
+          t2.codeDealloc(code);
+        },
+      };
+    }
     rt.interp = this;
     rt.dictSet(rt.builtins, "__build_class__", new PyBuiltin("__build_class__", (_rt, args, kw) => buildClass(rt, args, kw, (body, ns) => this.runClassBody(body, ns)), "FAST_WITH_KEYWORDS"));
   }
@@ -122,7 +146,10 @@ export class Tier1Engine implements InterpHooks, VmServices {
       const base = BASE_OF[ins.name] ?? ins.name;
       // POP_JUMP_IF_* keep a branch history, JUMP_BACKWARD a backedge counter (tier 2), others warm up
       if (base.startsWith("POP_JUMP_IF")) code.units[ins.offset + 1] = 0x5555; // _PyCode_Quicken: 50/50 history
-      else if ((INLINE_CACHE_ENTRIES[base] ?? 0) > 0 && base !== "JUMP_BACKWARD") code.units[ins.offset + 1] = warm;
+      else if (base === "JUMP_BACKWARD") {
+        // the backedge counter (initial_jump_backoff_counter); tier 1 alone never reads it
+        if (this.tier2 !== null) code.units[ins.offset + 1] = this.tier2.backedgeCounter();
+      } else if ((INLINE_CACHE_ENTRIES[base] ?? 0) > 0) code.units[ins.offset + 1] = warm;
     }
   }
 
@@ -222,6 +249,10 @@ export class Tier1Engine implements InterpHooks, VmServices {
 
   deferred(base: string): void {
     this.stats.of(base).deferred++;
+  }
+
+  backedge(c: UopContext): boolean {
+    return this.tier2 !== null && this.tier2.backedge(c);
   }
 
   rewritten(form: string): void {
@@ -365,7 +396,7 @@ export class Tier1Engine implements InterpHooks, VmServices {
       // a jump to an EXTENDED_ARG prefix executes the prefixed instruction
       const off = ins.offset;
       f.ip = off;
-      if (++this.steps > this.stepBudget) throw new BudgetExhausted();
+      if (++this.steps > this.stepBudget) throw new BudgetExhausted(snapshotFrames(f));
       c.offset = off;
       c.next = ins.next;
       let m = macroFor(units[off]! & 0xff);
@@ -428,6 +459,22 @@ export class Tier1Engine implements InterpHooks, VmServices {
           c.f = f;
           units = f.code.units;
           instrs = f.instrs;
+          continue;
+        }
+        case ENTER: {
+          // ENTER_EXECUTOR (or _JIT having just installed one): tier 2 runs from here
+          if (this.tier2 === null) throw new InternalError(`${f.def.qualname}+${off * 2}: ENTER_EXECUTOR without tier 2`);
+          f.ip = off;
+          const r = this.tier2.enter(off);
+          f = this.current!;
+          c.f = f;
+          units = f.code.units;
+          instrs = f.instrs;
+          if (r === PUSHED) {
+            const callee = c.pushed!;
+            c.pushed = null;
+            return callee; // the recursion limit: run() raises RecursionError at the CALL
+          }
           continue;
         }
         default:

@@ -45,6 +45,8 @@ export interface FunctionCacheFaults {
   readonly noClearOnDefaultsAssign?: boolean;
   /** setting __kwdefaults__ clears the version but leaves the slot naming the function */
   readonly noClearOnKwdefaultsAssign?: boolean;
+  /** PR #110593: the lookup returns a NEW reference its callers treat as borrowed (a leak) */
+  readonly lookupIncrefs?: boolean;
 }
 
 /** A cached reference, with what the object was when cached (for diagnostics). */
@@ -258,6 +260,7 @@ export class FunctionCache implements FuncVersionHooks {
         if (f instanceof PyFunction && f.funcVersion === version) func = f;
       }
     }
+    if (func !== null && this.faults.lookupIncrefs) this.rt.incref(func);
     if (func !== null) this.counters.hit++;
     else this.counters.miss++;
     if (code !== null) this.counters.codeHit++;

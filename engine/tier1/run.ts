@@ -10,13 +10,18 @@ export interface Tier1RunResult extends RunResult {
   readonly engine: Tier1Engine;
 }
 
-export function runTier1(program: ProgramDef, opts: Tier1Options = {}): Tier1RunResult {
+export function runTier1(program: ProgramDef, opts: Tier1Options & { readonly beforeTeardown?: (e: Tier1Engine) => void } = {}): Tier1RunResult {
   const rt = createRuntime();
   const engine = new Tier1Engine(rt, program, opts);
   const r = runWith(rt, () => {
     const main = program.modules[0];
     if (main === undefined) throw new InternalError("program has no modules");
-    rt.decref(engine.execModule(main.name, "__main__"));
+    try {
+      rt.decref(engine.execModule(main.name, "__main__"));
+    } finally {
+      // e.g. `run --executors`: executors are freed with their code objects at teardown
+      opts.beforeTeardown?.(engine);
+    }
   }, () => {
     const e = engine.excInfo;
     engine.excInfo = None;

@@ -32,9 +32,9 @@ import { PyCode, PyFunction, PyInstance, PyModule, PyType, type PyValue } from "
 import { typeOf } from "../runtime/types.ts";
 import { UndefinedBehavior } from "../runtime/ops.ts";
 import { decodeBorrowed } from "../tier1/versions.ts";
-import { defineUop, defineMacro, OK, DEOPT, EXIT, F_DEOPT, F_EXIT, F_ESCAPES, type UopContext } from "./table.ts";
+import { defineUop, defineMacro, operandUnit, OK, DEOPT, EXIT, F_DEOPT, F_EXIT, F_ESCAPES, type UopContext } from "./table.ts";
 import { push, pop, peek } from "./stack.ts";
-import { defineSharedUop, cacheUnit } from "./global.ts"; // also defines _PUSH_NULL_CONDITIONAL
+import { defineSharedUop } from "./global.ts"; // also defines _PUSH_NULL_CONDITIONAL
 
 // ------------------------------------------------------------------ object layout (64-bit CPython)
 
@@ -135,13 +135,13 @@ defineUop("_LOAD_ATTR_INSTANCE_VALUE", { inputs: 1, outputs: 1, cache: 1, flags:
 });
 
 // op(_LOAD_ATTR_MODULE, (dict_version/2, index/1, owner -- attr)) — at macro cache offset 1
-defineUop("_LOAD_ATTR_MODULE", { inputs: 1, outputs: 1, cache: 3, flags: F_DEOPT | F_ESCAPES }, (c) => {
+defineUop("_LOAD_ATTR_MODULE", { inputs: 1, outputs: 1, cache: 3, flags: F_DEOPT | F_ESCAPES }, (c, _oparg, operand) => {
   const owner = peek(c, 1);
   if (!(owner instanceof PyModule)) return DEOPT;
-  const version = (cacheUnit(c, 1) | (cacheUnit(c, 2) << 16)) >>> 0;
+  const version = operand >>> 0; // dict_version/2 (units 0-1), index/1 (unit 2)
   const store = owner.dict.store;
   if (store.peekKeysVersion() !== version) return DEOPT;
-  const e = store.entryAt(cacheUnit(c, 3));
+  const e = store.entryAt(operandUnit(operand, 2));
   if (e === undefined) return DEOPT;
   replaceOwner(c, e.value);
   return OK;

@@ -492,8 +492,9 @@ inst("JUMP_BACKWARD_NO_INTERRUPT", { inputs: 0, outputs: 0, flags: F_JUMP }, (c)
 defineUop("_SPECIALIZE_JUMP_BACKWARD", { inputs: 0, outputs: 0, flags: F_SPECIALIZING | F_TIER1_ONLY }, (c) => {
   const units = c.f.code.units;
   if ((units[c.offset]! & 0xff) !== OPMAP["JUMP_BACKWARD"]) return OK;
-  units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP["JUMP_BACKWARD_NO_JIT"]!;
-  c.vm.rewritten("JUMP_BACKWARD_NO_JIT");
+  const form = c.vm.tier2Enabled ? "JUMP_BACKWARD_JIT" : "JUMP_BACKWARD_NO_JIT";
+  units[c.offset] = (units[c.offset]! & 0xff00) | OPMAP[form]!;
+  c.vm.rewritten(form);
   return REDISPATCH;
 });
 defineUop("_CHECK_PERIODIC", { inputs: 0, outputs: 0, flags: F_ERROR | F_ESCAPES }, () => OK);

@@ -10,7 +10,7 @@
  * (DictStore), so while it matches, the cached index still names the same entry (whose value may
  * have been replaced — the load reads the current value).
  */
-import { defineUop, defineMacro, uopNamed, OK, DEOPT, F_DEOPT, type UopContext, type UopDef, type UopFn, type Count } from "./table.ts";
+import { defineUop, defineMacro, uopNamed, operandUnit, OK, DEOPT, F_DEOPT, type UopDef, type UopFn, type Count } from "./table.ts";
 import { push } from "./stack.ts";
 
 /**
@@ -25,16 +25,6 @@ export function defineSharedUop(name: string, spec: { inputs: Count; outputs: Co
   }
 }
 
-/**
- * Inline cache unit `k` of the executing instruction (unit 0 is the counter).
- * Uops whose operand spans 3 units (CPython's `version/1, unused/1, index/1` and
- * `dict_version/2, index/1`) read their units here: table.readCache reads 4 units for any size
- * above 2, and the 4th is the next instruction (or a stale cache unit).
- */
-export function cacheUnit(c: UopContext, k: number): number {
-  return c.f.code.units[c.offset + 1 + k]!;
-}
-
 // op(_PUSH_NULL_CONDITIONAL, ( -- null[oparg & 1]))
 defineSharedUop("_PUSH_NULL_CONDITIONAL", { inputs: 0, outputs: (o) => o & 1 }, (c, oparg) => {
   if (oparg & 1) push(c, null);
@@ -47,9 +37,10 @@ defineUop("_GUARD_GLOBALS_VERSION", { inputs: 0, outputs: 0, cache: 1, flags: F_
 );
 
 // op(_LOAD_GLOBAL_MODULE, (version/1, unused/1, index/1 -- res)) — at macro cache offset 1
-defineUop("_LOAD_GLOBAL_MODULE", { inputs: 0, outputs: 1, cache: 3, flags: F_DEOPT }, (c) => {
-  const version = cacheUnit(c, 1);
-  const index = cacheUnit(c, 3);
+defineUop("_LOAD_GLOBAL_MODULE", { inputs: 0, outputs: 1, cache: 3, flags: F_DEOPT }, (c, _oparg, operand) => {
+  // the operand, not the live cache: tier 2 runs it from the trace, copied at projection
+  const version = operandUnit(operand, 0);
+  const index = operandUnit(operand, 2);
   const store = c.f.globals.store;
   if (store.peekKeysVersion() !== version) return DEOPT;
   const e = store.entryAt(index);

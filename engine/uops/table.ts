@@ -23,7 +23,9 @@ export const PUSHED = 3;
 export const RETURNED = 4;
 /** the instruction was (re)specialized in place: dispatch the same instruction again */
 export const REDISPATCH = 5;
-export type Signal = typeof OK | typeof DEOPT | typeof EXIT | typeof PUSHED | typeof RETURNED | typeof REDISPATCH;
+/** tier 1's JUMP_BACKWARD_JIT just installed an executor at this instruction: enter it now (GOTO_TIER_TWO) */
+export const ENTER = 6;
+export type Signal = typeof OK | typeof DEOPT | typeof EXIT | typeof PUSHED | typeof RETURNED | typeof REDISPATCH | typeof ENTER;
 
 // uop flags (Include/internal/pycore_uop_metadata.h HAS_*_FLAG)
 export const F_DEOPT = 1 << 0;
@@ -89,6 +91,11 @@ export interface VmServices {
   deferred(base: string): void;
   /** statistics: an instruction rewrote itself without the specializer (RESUME, LOAD_CONST, JUMP_BACKWARD) */
   rewritten(form: string): void;
+  /** tier 2 is on: JUMP_BACKWARD becomes JUMP_BACKWARD_JIT (else JUMP_BACKWARD_NO_JIT) */
+  readonly tier2Enabled: boolean;
+  /** _JIT: the backedge counter of the JUMP_BACKWARD_JIT at c.offset; true when an executor was
+   *  installed there and should be entered now */
+  backedge(c: UopContext): boolean;
 }
 
 /** Semantics: (context, oparg, operand) -> signal. `operand` is the uop's cache value (tier 1) or its stored operand (tier 2). */
@@ -251,12 +258,20 @@ export function readCache(units: Uint16Array, at: number, size: number): number 
       return units[at]!;
     case 2:
       return (units[at]! | (units[at + 1]! << 16)) >>> 0;
+    case 3:
+      // CPython's `version/1, unused/1, index/1` and `dict_version/2, index/1`: units 0-1 in the
+      // low 32 bits, unit 2 above them (readUnit3 takes them apart)
+      return ((units[at]! | (units[at + 1]! << 16)) >>> 0) + units[at + 2]! * 2 ** 32;
     default: {
       const lo = (units[at]! | (units[at + 1]! << 16)) >>> 0;
       const hi = (units[at + 2]! | (units[at + 3]! << 16)) >>> 0;
       return lo + hi * 2 ** 32;
     }
   }
+}
+/** Unit k (0-2) of a 3-unit operand read by readCache. */
+export function operandUnit(operand: number, k: number): number {
+  return k === 2 ? Math.floor(operand / 2 ** 32) & 0xffff : (operand >>> (16 * k)) & 0xffff;
 }
 export function writeCache(units: Uint16Array, at: number, size: number, value: number): void {
   for (let i = 0; i < size; i++) {

@@ -21,6 +21,7 @@ import {
   PyTuple, PyList, PyDict, PyCode, PyFunction, PyModule, PyMethod, PyCell, PyType, PyException,
   PySlice, PyBuiltin, PyNoneType, type PyValue,
 } from "../../engine/runtime/objects.ts";
+import { snapshotFrames } from "../../engine/vm/snapshot.ts";
 import { Runtime, PyRaise, BudgetExhausted, type InterpHooks } from "../../engine/runtime/runtime.ts";
 import { PyError } from "../../engine/runtime/pyerror.ts";
 import * as ops from "../../engine/runtime/ops.ts";
@@ -284,7 +285,7 @@ export class ReferenceInterpreter implements InterpHooks {
       const ins = instrs[f.ip];
       if (ins === undefined) throw new InternalError(`${def.qualname}+${f.ip * 2}: no instruction at this offset`);
       f.ip = ins.offset; // a jump to an EXTENDED_ARG prefix executes the prefixed instruction
-      if (++this.steps > this.stepBudget) throw new BudgetExhausted();
+      if (++this.steps > this.stepBudget) throw new BudgetExhausted(snapshotFrames(f));
       const oparg = ins.oparg;
       let next = ins.next;
       switch (ins.name) {

@@ -12,7 +12,8 @@ import { Session, type PhaseResult } from "../../oracles/session.ts";
 import { compareOutcomes, type Outcome } from "../../oracles/outcome.ts";
 import { formatLeaks } from "../../oracles/invariants/leaks.ts";
 import type { FunctionCacheFaults } from "../../engine/tier1/funccache.ts";
-import { referenceEngine, tier1Engine, type HarnessEngine, type TierParams } from "./configs.ts";
+import type { Tier2Faults } from "../../engine/tier2/params.ts";
+import { referenceEngine, tier1Engine, tier2Engine, type HarnessEngine, type TierParams } from "./configs.ts";
 import { applyEvent, eventSource, type Event } from "./events.ts";
 import { Coverage } from "./coverage.ts";
 import type { Names } from "./event-arbs.ts";
@@ -44,6 +45,10 @@ export interface CaseContext {
   readonly coverage?: Coverage;
   /** the program's functions and classes events can name */
   readonly names?: Names;
+  /** every configuration gets exactly stepBudget (replay's divergence localization) */
+  readonly exactBudget?: boolean;
+  /** test-only tier-2 fault switches (the fault catalog, properties/harness/faults.ts) */
+  readonly tier2Faults?: Tier2Faults;
 }
 
 /** The sessions of one case, driven phase by phase. */
@@ -56,8 +61,10 @@ export class CaseRun {
   constructor(readonly ctx: CaseContext) {
     verifyProgram(ctx.program);
     this.names = ctx.names ?? { functions: [], classes: [] };
-    const build = { stepBudget: ctx.stepBudget, params: ctx.params, ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}) };
-    this.engines = [referenceEngine(ctx.program, build), tier1Engine(ctx.program, build)];
+    const build = { stepBudget: ctx.stepBudget, params: ctx.params, ...(ctx.faults !== undefined ? { faults: ctx.faults } : {}), ...(ctx.exactBudget === true ? { exactBudget: true } : {}), ...(ctx.tier2Faults !== undefined ? { tier2Faults: ctx.tier2Faults } : {}) };
+    // tier 2 twice: all passes, and the variant the case picked (none, or one pass alone)
+    const variant = ctx.params.t2?.passes ?? "none";
+    this.engines = [referenceEngine(ctx.program, build), tier1Engine(ctx.program, build), tier2Engine(ctx.program, build, "all"), tier2Engine(ctx.program, build, variant)];
     this.sessions = this.engines.map((e) => new Session(e));
   }
 
@@ -102,7 +109,7 @@ export class CaseRun {
     const report = [
       `--- ${what}`,
       detail,
-      `--- parameters: ${JSON.stringify(p.params)}${p.faults !== undefined ? ` faults: ${JSON.stringify(p.faults)}` : ""}`,
+      `--- parameters: ${JSON.stringify(p.params)}${p.faults !== undefined ? ` faults: ${JSON.stringify(p.faults)}` : ""}${p.tier2Faults !== undefined ? ` tier-2 faults: ${JSON.stringify(p.tier2Faults)}` : ""}`,
       `--- events so far:`,
       ...(this.log.length === 0 ? ["  (none)"] : this.log.map((l, i) => `  ${i + 1}. ${l}`)),
       ...(p.source !== undefined ? [`--- program (Python):`, p.source] : []),

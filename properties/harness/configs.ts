@@ -11,6 +11,26 @@ import { Tier1Engine } from "../../engine/tier1/engine.ts";
 import type { FunctionCacheFaults, FunctionCacheVariant } from "../../engine/tier1/funccache.ts";
 import { checkFunctionCache, formatCacheViolations } from "../../oracles/invariants/funccache.ts";
 import { interpreterHandle, type EngineHandle } from "../../oracles/session.ts";
+import { checkExecutors } from "../../oracles/invariants/executors.ts";
+import { ALL_PASSES, NO_PASSES, type OptimizerPasses, type Tier2Faults } from "../../engine/tier2/params.ts";
+
+/** Which optimizer passes the second tier-2 configuration of a case runs (the first runs all). */
+export type PassVariant = "none" | "globals" | "types" | "removeUnneeded";
+export const PASS_VARIANTS: readonly PassVariant[] = ["none", "globals", "types", "removeUnneeded"];
+
+/** Tier-2 parameters of one case. */
+export interface Tier2CaseParams {
+  /** JUMP_BACKWARD executions before projecting (CPython: 4096) */
+  readonly backedge: number;
+  /** side-exit executions before stitching a trace (CPython: 4096) */
+  readonly sideExit: number;
+  /** max trace length in uops (CPython: 800) */
+  readonly maxTrace: number;
+  readonly passes: PassVariant;
+  /** frames a trace may follow calls into (CPython: 5); absent: 5 */
+  readonly traceStack?: number;
+}
+export const CPYTHON_T2_PARAMS: Tier2CaseParams = { backedge: 4096, sideExit: 4096, maxTrace: 800, passes: "none", traceStack: 5 };
 
 /** Tier-up parameters of one case (shrinks toward CPython's defaults). */
 export interface TierParams {
@@ -19,9 +39,16 @@ export interface TierParams {
   /** cooldown after specializing (CPython: 52) */
   readonly cooldown: number;
   readonly funcCacheVariant: FunctionCacheVariant;
+  /** tier 2 (absent in cases saved before tier 2: CPython's defaults) */
+  readonly t2?: Tier2CaseParams;
 }
 
-export const CPYTHON_PARAMS: TierParams = { warmup: 1, cooldown: 52, funcCacheVariant: "borrowed" };
+export const CPYTHON_PARAMS: TierParams = { warmup: 1, cooldown: 52, funcCacheVariant: "borrowed", t2: CPYTHON_T2_PARAMS };
+
+export function passesOf(v: PassVariant | "all"): OptimizerPasses {
+  if (v === "all") return ALL_PASSES;
+  return { ...NO_PASSES, ...(v === "none" ? {} : { [v]: true }) };
+}
 
 export interface HarnessEngine extends EngineHandle {
   readonly name: string;
@@ -36,6 +63,11 @@ export interface BuildOptions {
   readonly params: TierParams;
   /** test-only fault switches (the harness self-test); never set in normal runs */
   readonly faults?: FunctionCacheFaults;
+  /** give every configuration exactly `stepBudget` (replay's bisection over the step budget
+   *  compares the frames where the budget runs out); default: a margin for non-reference ones */
+  readonly exactBudget?: boolean;
+  /** test-only tier-2 fault switches (the fault catalog) */
+  readonly tier2Faults?: Tier2Faults;
 }
 
 
@@ -55,24 +87,47 @@ export function referenceEngine(program: ProgramDef, opts: BuildOptions): Harnes
 }
 
 export function tier1Engine(program: ProgramDef, opts: BuildOptions): HarnessEngine {
+  return tieredEngine(program, opts, null);
+}
+
+/** Tier 2 on top of tier 1, with all optimizer passes or the chosen variant. */
+export function tier2Engine(program: ProgramDef, opts: BuildOptions, passes: PassVariant | "all"): HarnessEngine {
+  return tieredEngine(program, opts, passes);
+}
+
+function tieredEngine(program: ProgramDef, opts: BuildOptions, passes: PassVariant | "all" | null): HarnessEngine {
   const rt = createRuntime();
+  const t2 = opts.params.t2 ?? CPYTHON_T2_PARAMS;
   const engine = new Tier1Engine(rt, program, {
     // a configuration must not run out of budget where the reference does not
-    stepBudget: opts.stepBudget * 2,
+    stepBudget: opts.exactBudget === true ? opts.stepBudget : opts.stepBudget * 2,
     params: { warmupValue: opts.params.warmup, warmupBackoff: 1, cooldownValue: opts.params.cooldown, cooldownBackoff: 0 },
     funcCacheVariant: opts.params.funcCacheVariant,
-    // look callees up by version at every specialized Python call, as tier 2's projector will:
-    // exercises the cache's lookup path (and its use-after-free detection) before tier 2 exists
-    probeFunctionCache: true,
+    // tier 1 alone: look callees up by version at every specialized Python call, as tier 2's
+    // projector does, to exercise the cache's lookup path (and its use-after-free detection)
+    probeFunctionCache: passes === null,
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(passes !== null ? {
+      tier2: {
+        params: {
+          backedgeThreshold: t2.backedge, backedgeBackoff: t2.backedge < 64 ? 2 : 12,
+          sideExitThreshold: t2.sideExit, sideExitBackoff: t2.sideExit < 64 ? 2 : 12,
+          maxTraceLength: t2.maxTrace, passes: passesOf(passes), traceStackSize: t2.traceStack ?? 5,
+        },
+        ...(opts.tier2Faults !== undefined ? { faults: opts.tier2Faults } : {}),
+      },
+    } : {}),
   });
+  const tier2 = engine.tier2;
   return {
     ...interpreterHandle(rt, engine, program),
-    name: `t1[${opts.params.funcCacheVariant}]`,
+    name: passes === null ? `t1[${opts.params.funcCacheVariant}]` : `t2[${passes}]`,
     tier1: engine,
     checkInvariants: () => {
       const v = checkFunctionCache(engine.funcCache);
-      return v.length === 0 ? [] : [`function-version cache: ${formatCacheViolations(v)}`];
+      const out = v.length === 0 ? [] : [`function-version cache: ${formatCacheViolations(v)}`];
+      if (tier2 !== null) out.push(...checkExecutors(rt, tier2).map((x) => `executors: ${x}`));
+      return out;
     },
     makeFunction: (code, globals, builtins) => {
       rt.incref(code);

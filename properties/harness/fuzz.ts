@@ -11,6 +11,7 @@ import { compileProgram } from "../ast/codegen.ts";
 import { programSource } from "../ast/source.ts";
 import { programArb, callableNames } from "../arbitraries/program.ts";
 import type { FunctionCacheFaults } from "../../engine/tier1/funccache.ts";
+import type { Tier2Faults } from "../../engine/tier2/params.ts";
 import { CaseRun, Discard, type CaseContext } from "./case.ts";
 import { tierParamsArb } from "./params-arb.ts";
 import { commandsArb, type Model, type Names } from "./event-arbs.ts";
@@ -23,7 +24,7 @@ export interface GeneratedCase {
   readonly commands: Iterable<fc.Command<Model, CaseRun>>;
 }
 
-function namesOf(p: ProgramAst): Names {
+export function namesOf(p: ProgramAst): Names {
   const main = p.modules[0];
   return {
     functions: callableNames(p).filter((f) => f.module === main?.name).map((f) => ({ name: f.name, arity: f.minArgs })),
@@ -47,6 +48,7 @@ export function caseArb(maxCommands = 6): fc.Arbitrary<GeneratedCase> {
 export interface FuzzOptions {
   readonly stepBudget?: number;
   readonly faults?: FunctionCacheFaults;
+  readonly tier2Faults?: Tier2Faults;
   readonly coverage?: Coverage;
 }
 
@@ -62,6 +64,7 @@ export function runGeneratedCase(c: GeneratedCase, opts: FuzzOptions = {}): bool
     names: namesOf(c.program),
     stepBudget: opts.stepBudget ?? 200_000,
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(opts.tier2Faults !== undefined ? { tier2Faults: opts.tier2Faults } : {}),
     ...(opts.coverage !== undefined ? { coverage: opts.coverage } : {}),
   };
   try {

@@ -1,0 +1,151 @@
+/**
+ * Executors (Include/internal/pycore_optimizer.h _PyExecutorObject): a superblock of uops with one
+ * entry and side exits. Executors are heap objects here, as in CPython, so the leak check covers
+ * them: the code object's executor array (co_executors) holds a strong reference to each executor
+ * installed at an ENTER_EXECUTOR, and a side exit holds a strong reference to the executor linked
+ * to it (trace stitching). Dependencies (dicts, types, code objects whose change invalidates the
+ * executor) are an EXACT set here, not CPython's 256-bit bloom filter: no false positives, so an
+ * invalidation the model performs is one the dependency really asked for.
+ */
+import { HeapObject, type RefOps } from "../runtime/heap.ts";
+import type { PyCode, PyDict, PyValue } from "../runtime/objects.ts";
+import type { UopDef } from "../uops/table.ts";
+
+/** One uop of a trace (_PyUOpInstruction): opcode, oparg, target, operand. */
+export interface TraceUop {
+  uop: UopDef;
+  /** the name tier 2 spells it with (CPython: an inst X becomes _X) */
+  name: string;
+  oparg: number;
+  /** the uop's operand (a copy of its inline-cache entry, or set by the projector/optimizer) */
+  operand: number;
+  /** code unit of the instruction this uop came from, in `code` */
+  target: number;
+  /** code unit after that instruction (the return offset of a call) */
+  next: number;
+  /** where tier 1 continues when this uop exits or deopts */
+  exitTarget: number;
+  /** the code object the instruction belongs to (borrowed: it outlives its executors or invalidates them) */
+  code: PyCode;
+  /** trace stack depth: 0 in the frame the executor was entered in, +1 per _PUSH_FRAME */
+  depth: number;
+  /** instructions that start at this uop (step counting; moved forward when the optimizer drops uops) */
+  steps: number;
+  /** the instruction (code unit in `code`) whose own step is among `steps`, or -1: an exit back to
+   *  that instruction re-executes it, so its step is taken back */
+  stepOf: number;
+  /** executor-control kind (engine/uops/tier2.ts CONTROL_KIND), 0 for a uop whose fn runs */
+  kind: number;
+  /** the side exit of an EXIT-flagged uop or _EXIT_TRACE */
+  exit: ExitStub | null;
+  /** how the operand is shown in a listing */
+  operandNote?: string;
+  /** a promoted global: the watched dict and key it was read from (for the invariant checker) */
+  promoted?: { readonly dict: PyDict; readonly key: PyValue };
+}
+
+/** A side exit (_PyExitData): a temperature counter and, once warm, the executor linked to it. */
+export class ExitStub {
+  /** times this exit was taken */
+  taken = 0;
+  executor: ExecutorObject | null = null;
+  constructor(
+    /** code unit where tier 1 (or the linked executor) continues */
+    readonly target: number,
+    /** the code running at the exit (null: the first instruction of a callee the projector did not know) */
+    readonly code: PyCode | null,
+    /** what kind of exit: the exiting uop's name */
+    readonly kind: string,
+    /** 16-bit backoff counter (engine/tier1/counters.ts layout) */
+    public temperature: number,
+  ) {}
+}
+
+export type StopReason =
+  | "closed loop"
+  | "inner loop"
+  | "trace too long"
+  | "recursive call"
+  | "unknown callee"
+  | "callee code changed"
+  | "trace stack overflow"
+  | "return from root frame"
+  | "low confidence"
+  | "unsupported instruction"
+  | "backward jump";
+
+export class ExecutorObject extends HeapObject {
+  valid = true;
+  /** executions entered (from ENTER_EXECUTOR, _JIT or a linked exit) */
+  executions = 0;
+  /** strong references held: linked executors of this executor's exits */
+  readonly exits: ExitStub[] = [];
+  /** exits of OTHER executors linked to this one (unlinked on invalidation) */
+  readonly linkedFrom = new Set<ExitStub>();
+  /** where it is installed: the code unit its ENTER_EXECUTOR replaced and its co_executors index (null: detached, or a side-exit executor) */
+  installedAt: { readonly unit: number; readonly index: number } | null = null;
+  /** bookkeeping of the tier-2 engine when the executor is freed */
+  onFree: ((e: ExecutorObject) => void) | null = null;
+  /** false only under the test fault "linked executors leak" (gh-120501) */
+  releaseLinked = true;
+  constructor(
+    readonly uops: TraceUop[],
+    /** code the trace starts in, and where (code unit) */
+    readonly code: PyCode,
+    readonly start: number,
+    readonly stopReason: StopReason,
+    readonly stopDetail: string,
+    /** 0 for an executor installed at a JUMP_BACKWARD, parent + 1 for one linked to a side exit */
+    readonly chainDepth: number,
+    /** exact dependency set (dicts, types, code objects) */
+    readonly dependencies: ReadonlySet<object>,
+    /** uops removed per optimizer pass */
+    readonly removed: Readonly<Record<string, number>>,
+  ) {
+    super();
+    for (const u of uops) if (u.exit !== null && !this.exits.includes(u.exit)) this.exits.push(u.exit);
+  }
+  sizeClass(): string {
+    return "executor";
+  }
+  describe(): string {
+    return `executor of ${this.code.def.qualname} at offset ${this.start * 2}`;
+  }
+  /** executor_dealloc: release the executors linked to this one's exits */
+  clear(rt: RefOps): void {
+    this.onFree?.(this);
+    for (const e of this.exits) {
+      const linked = e.executor;
+      if (linked !== null) {
+        e.executor = null;
+        linked.linkedFrom.delete(e);
+        if (this.releaseLinked) rt.decref(linked);
+      }
+    }
+  }
+}
+
+/** The executor as `_opcode.get_executor(code, offset)` iterates it, one uop per line. */
+export function formatExecutor(e: ExecutorObject, title: string): string {
+  const lines = [
+    `${title}: ${e.code.def.qualname} at offset ${e.start * 2}${e.chainDepth > 0 ? ` (side-exit trace, chain depth ${e.chainDepth})` : ""}`,
+    `  stop reason: ${e.stopReason}${e.stopDetail !== "" ? ` (${e.stopDetail})` : ""}; ${e.uops.length} uops; executions ${e.executions}; ${e.valid ? "valid" : "INVALIDATED"}`,
+    `  dependencies: ${[...e.dependencies].map(describeDependency).join(", ") || "none"}`,
+    `  removed by the optimizer: ${Object.entries(e.removed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "nothing"}`,
+    `  ${"#".padStart(4)}  ${"uop".padEnd(36)} ${"oparg".padStart(5)} ${"target".padStart(6)}  operand`,
+  ];
+  e.uops.forEach((u, i) => {
+    const where = u.depth > 0 ? `  [${u.code.def.qualname}]` : "";
+    const exit = u.exit !== null ? `  -> exit #${e.exits.indexOf(u.exit)}` : "";
+    lines.push(`  ${String(i).padStart(4)}  ${u.name.padEnd(36)} ${String(u.oparg).padStart(5)} ${String(u.target).padStart(6)}  ${u.operandNote ?? (u.operand === 0 ? "0" : `0x${u.operand.toString(16)}`)}${exit}${where}`);
+  });
+  e.exits.forEach((x, i) => {
+    lines.push(`  exit #${i}: ${x.kind} -> ${x.code?.def.qualname ?? "(callee)"}+${x.target * 2}, taken ${x.taken}, temperature 0x${x.temperature.toString(16).padStart(4, "0")}${x.executor !== null ? `, linked to a side-exit executor (${x.executor.uops.length} uops)` : ""}`);
+  });
+  return lines.join("\n");
+}
+
+function describeDependency(d: object): string {
+  if (d instanceof HeapObject) return d.describe();
+  return String(d);
+}

@@ -1,0 +1,86 @@
+/**
+ * Tier-2 parameters (CPython 3.14 defaults: Include/internal/pycore_backoff.h, pycore_optimizer.h,
+ * Python/optimizer.c) and the optimizer-pass switches the harness compares against each other.
+ */
+import { makeCounter } from "../tier1/counters.ts";
+
+export interface OptimizerPasses {
+  /** remove_globals: promote watched globals/builtins to inline constants */
+  readonly globals: boolean;
+  /** optimize_uops: abstract interpretation with type/constant symbols, removing proven guards */
+  readonly types: boolean;
+  /** remove_unneeded_uops: drop _SET_IP / _CHECK_VALIDITY where nothing can escape or raise */
+  readonly removeUnneeded: boolean;
+}
+export const ALL_PASSES: OptimizerPasses = { globals: true, types: true, removeUnneeded: true };
+export const NO_PASSES: OptimizerPasses = { globals: false, types: false, removeUnneeded: false };
+
+export interface Tier2Params {
+  /** JUMP_BACKWARD executions before projecting (CPython 3.14: 4096 = counter 4095/12) */
+  readonly backedgeThreshold: number;
+  /** backoff exponent of the backedge counter (CPython: 12); smaller retries failed projections sooner */
+  readonly backedgeBackoff: number;
+  /** side-exit temperature counter (CPython 3.14: 4095/12, computed from the two fields below) */
+  readonly sideExitCounter: number;
+  readonly sideExitThreshold: number;
+  readonly sideExitBackoff: number;
+  /** UOP_MAX_TRACE_LENGTH (3.14: 800) */
+  readonly maxTraceLength: number;
+  /** MAX_CHAIN_DEPTH of stitched side-exit traces (3.14: 4) */
+  readonly maxChainDepth: number;
+  /** TRACE_STACK_SIZE: frames a trace may follow calls into (3.13/3.14: 5) */
+  readonly traceStackSize: number;
+  /** CONFIDENCE_CUTOFF out of 1000 (333) */
+  readonly confidenceCutoff: number;
+  /** traces shorter than this are dropped (5) */
+  readonly minTraceLength: number;
+  /** executors per code object (co_executors, 256) */
+  readonly maxExecutorsPerCode: number;
+  /** _Py_MAX_ALLOWED_GLOBALS_MODIFICATIONS: watched-dict changes before globals are no longer promoted (6) */
+  readonly maxGlobalsModifications: number;
+  readonly passes: OptimizerPasses;
+}
+
+export function tier2Params(p: Partial<Omit<Tier2Params, "sideExitCounter">> = {}): Tier2Params {
+  const sideExitThreshold = p.sideExitThreshold ?? 4096;
+  const sideExitBackoff = p.sideExitBackoff ?? 12;
+  return {
+    backedgeThreshold: p.backedgeThreshold ?? 4096,
+    backedgeBackoff: p.backedgeBackoff ?? 12,
+    sideExitThreshold,
+    sideExitBackoff,
+    sideExitCounter: makeCounter(Math.max(0, Math.min(4095, sideExitThreshold - 1)), sideExitBackoff),
+    maxTraceLength: p.maxTraceLength ?? 800,
+    maxChainDepth: p.maxChainDepth ?? 4,
+    traceStackSize: p.traceStackSize ?? 5,
+    confidenceCutoff: p.confidenceCutoff ?? 333,
+    minTraceLength: p.minTraceLength ?? 5,
+    maxExecutorsPerCode: p.maxExecutorsPerCode ?? 256,
+    maxGlobalsModifications: p.maxGlobalsModifications ?? 6,
+    passes: p.passes ?? ALL_PASSES,
+  };
+}
+
+/** Test-only fault switches of tier 2 (the fault catalog, issue 6); never on by default. */
+export interface Tier2Faults {
+  /** gh-117434: no room reserved for the final exit at max trace length */
+  readonly noExitRoomReserved?: boolean;
+  /** gh-117180: calls followed past TRACE_STACK_SIZE */
+  readonly noTraceStackCheck?: boolean;
+  /** gh-113657: remove_unneeded_uops drops the _SET_IPs erroring and escaping uops need */
+  readonly dropNeededSetIp?: boolean;
+  /** gh-109369: a running executor ignores invalidation (_CHECK_VALIDITY always passes) */
+  readonly ignoreInvalidation?: boolean;
+  /** gh-120501: side-exit executors not released when their parent dies (a leak) */
+  readonly leakLinkedExecutors?: boolean;
+  /** the abstract interpreter drops an operand type guard because the OTHER operand has the type */
+  readonly guardProvenByOtherOperand?: boolean;
+  /** the globals watcher misses deletions */
+  readonly watcherMissesDelete?: boolean;
+  /** a side exit resumes one instruction too far */
+  readonly exitOffByOne?: boolean;
+  /** a type change does not invalidate executors that depend on the type */
+  readonly noTypeInvalidation?: boolean;
+  /** gh-126892: the backedge counter is not reset when an executor is invalidated */
+  readonly reoptimizeImmediately?: boolean;
+}
