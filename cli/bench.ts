@@ -11,7 +11,7 @@
  *   ref, t1   the reference interpreter and tier 1: the module runs as __main__ in a Session
  *             (oracles/session.ts), then `bench` is called through the runtime's call protocol
  *             twice — warm-up, then timed with performance.now() around the call alone
- *   t2 ...    tier 2 does not exist yet (issue 5): "n/a (issue 5)"
+ *   t2 ...    tier 2 on top of tier 1 (CPython's thresholds), all optimizer passes / none
  * Every engine must produce the same checksum (repr of bench(n)); a mismatch is printed loudly
  * and the command exits 5. n is calibrated on tier 1 so its timed call lasts about --seconds.
  * Then: differential fuzzing throughput and the function-cache variants' hit rates on the corpus
@@ -31,6 +31,7 @@ import type { PyValue } from "../engine/runtime/objects.ts";
 import { Tier1Engine } from "../engine/tier1/engine.ts";
 import { ReferenceInterpreter } from "../oracles/reference/interp.ts";
 import { Session, interpreterHandle, type EngineHandle } from "../oracles/session.ts";
+import { ALL_PASSES, NO_PASSES } from "../engine/tier2/params.ts";
 import { fuzzThroughput, funcCacheHitRates, formatHitRates, type FuzzThroughput, type HitRateRow } from "../properties/harness/bench-stats.ts";
 
 export const BENCH_DIR = fileURLToPath(new URL("../corpus/bench/", import.meta.url));
@@ -66,7 +67,6 @@ export interface BenchReport {
 }
 
 const BIG_BUDGET = Number.MAX_SAFE_INTEGER;
-const T2_NA: Measurement = { status: "n/a", reason: "n/a (issue 5)" };
 
 function progress(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
@@ -158,10 +158,13 @@ async function measurePyodide(py: Pyodide, p: BenchProgram, n: number, warmup: n
 
 // ------------------------------------------------------------------ tierdiff engines
 
-function engineHandle(kind: "ref" | "t1", program: ProgramDef): EngineHandle {
+type EngineKind = "ref" | "t1" | "t2 (all passes)" | "t2 (no passes)";
+
+function engineHandle(kind: EngineKind, program: ProgramDef): EngineHandle {
   const rt = createRuntime();
-  // t1: CPython's tier-up parameters and function-cache variant (the engine's defaults), no probes
-  const interp = kind === "ref" ? new ReferenceInterpreter(rt, program, { stepBudget: BIG_BUDGET }) : new Tier1Engine(rt, program, { stepBudget: BIG_BUDGET });
+  // t1/t2: CPython's tier-up parameters (TIER2_THRESHOLD 4096) and function-cache variant, no probes
+  const interp = kind === "ref" ? new ReferenceInterpreter(rt, program, { stepBudget: BIG_BUDGET })
+    : new Tier1Engine(rt, program, { stepBudget: BIG_BUDGET, ...(kind === "t1" ? {} : { tier2: { params: { passes: kind === "t2 (all passes)" ? ALL_PASSES : NO_PASSES } } }) });
   return interpreterHandle(rt, interp, program);
 }
 
@@ -170,7 +173,7 @@ class EngineRun {
   readonly session: Session;
   private readonly bench: PyValue;
 
-  constructor(kind: "ref" | "t1", program: ProgramDef) {
+  constructor(kind: EngineKind, program: ProgramDef) {
     this.session = new Session(engineHandle(kind, program));
     const start = this.session.start().outcome;
     if (start.status !== "ok") throw new Error(`module body: ${start.status}${start.exception !== undefined ? ` ${start.exception.type}: ${start.exception.message}` : ""}${start.internalError !== undefined ? ` ${start.internalError}` : ""}`);
@@ -201,7 +204,7 @@ class EngineRun {
   }
 }
 
-function measureEngine(kind: "ref" | "t1", program: ProgramDef, n: number, warmup: number): Measurement {
+function measureEngine(kind: EngineKind, program: ProgramDef, n: number, warmup: number): Measurement {
   try {
     const run = new EngineRun(kind, program);
     run.call(warmup);
@@ -283,8 +286,8 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
     note("pyodide", await measurePyodide(py, p, n, warmup));
     note("ref", measureEngine("ref", program, n, warmup));
     note("t1", measureEngine("t1", program, n, warmup));
-    engines["t2 (all passes)"] = T2_NA;
-    engines["t2 (no passes)"] = T2_NA;
+    note("t2 (all passes)", measureEngine("t2 (all passes)", program, n, warmup));
+    note("t2 (no passes)", measureEngine("t2 (no passes)", program, n, warmup));
     const sums = ENGINES.flatMap((e) => {
       const m = engines[e];
       return m.status === "ok" ? [[e, m.checksum] as const] : m.status === "error" ? [[e, `<${m.error}>`] as const] : [];
