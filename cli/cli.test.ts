@@ -138,7 +138,8 @@ describe("tierdiff run --cpython", () => {
     expect(header).toBeDefined();
     for (const col of ["n", "python3", "pyodide", "ref", "t1", "t2 (all passes)", "t2 (no passes)", "checksum"]) expect(header).toContain(col);
     const row = lines.find((l) => l.startsWith("fib "));
-    expect(row).toMatch(/n\/a \(issue 5\)\s+n\/a \(issue 5\)\s+ok 2880$/);
+    // every engine measured (tier 2 included) and all checksums equal
+    expect(row).toMatch(/\d+(\.\d+)?[kM]? \([\d.]+x\)\s+\d+(\.\d+)?[kM]? \([\d.]+x\)\s+ok 2880$/);
     expect(r.out).not.toContain("MISMATCH");
     expect(r.out).toMatch(/differential fuzz throughput: \d+ cases\/s/);
     expect(r.out).toMatch(/borrowed\s+\d+\s+[\d.]+%/);

@@ -16,7 +16,7 @@ function tierdiff(...args: string[]): { code: number | null; out: string; err: s
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const FAILING: CaseData = { program: LAMBDA_LOOP, events: [], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["noClearOnFuncDealloc"] };
+const FAILING: CaseData = { program: LAMBDA_LOOP, events: [], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["cache-no-clear-on-func-dealloc"] };
 /** the same failure with statements and events the minimizer can remove */
 const BIG: CaseData = {
   ...FAILING,
@@ -63,7 +63,7 @@ describe("tierdiff corpus", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierdiff-cli-corpus-"));
     const add = tierdiff("corpus", "add", encodeToken(BIG), "--note", "big case", "--corpus", dir);
     expect(add.code, add.err).toBe(0);
-    expect(add.out).toMatch(/^added .*[0-9a-f]{16}\.json {2}\(fails: invariant broken in t1\[borrowed\] after start; faults noClearOnFuncDealloc\)$/m);
+    expect(add.out).toMatch(/^added .*[0-9a-f]{16}\.json {2}\(fails: invariant broken in t1\[borrowed\] after start; faults cache-no-clear-on-func-dealloc\)$/m);
     const [file] = readdirSync(dir);
     const min = tierdiff("corpus", "minimize", join(dir, file!), "--corpus", dir);
     expect(min.code, min.err).toBe(0);
@@ -74,7 +74,7 @@ describe("tierdiff corpus", () => {
     expect(list.code).toBe(0);
     const rows = list.out.split("\n").filter((l) => /^[0-9a-f]{16} /.test(l));
     expect(rows).toHaveLength(2);
-    for (const r of rows) expect(r).toMatch(/^[0-9a-f]{16}\s+passes\s+invariant broken in t1\[borrowed\]\s+noClearOnFuncDealloc\s+\d+ stmts/);
+    for (const r of rows) expect(r).toMatch(/^[0-9a-f]{16}\s+passes\s+invariant broken in t1\[borrowed\]\s+cache-no-clear-on-func-dealloc\s+\d+ stmts/);
     expect(list.out).toMatch(/big case/);
     expect(list.out).toMatch(/minimized from [0-9a-f]{16}/);
   });
@@ -83,12 +83,12 @@ describe("tierdiff corpus", () => {
 describe("tierdiff fuzz", () => {
   test("with a fault: the failure is saved and printed with its token, exit 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "tierdiff-cli-fuzz-"));
-    const r = tierdiff("fuzz", "--runs", "30", "--workers", "2", "--faults", "noClearOnFuncDealloc", "--corpus", dir, "--max-failures", "1");
+    const r = tierdiff("fuzz", "--runs", "30", "--workers", "2", "--faults", "cache-no-clear-on-func-dealloc", "--corpus", dir, "--max-failures", "1");
     expect(r.code, r.err).toBe(1);
     expect(r.out).toMatch(/^FAILURE 1 \(worker \d, after \d+ cases\): invariant broken in t1/m);
     expect(r.out).toMatch(/^ {2}token td1:[A-Za-z0-9_-]+$/m);
-    expect(r.out).toMatch(/^ {2}generated at td1s:-?\d+:\d+\/faults=noClearOnFuncDealloc$/m);
-    expect(r.out).toMatch(/^tierdiff fuzz: \d+ cases in [\d.]+ s \([\d.]+ cases\/s\) on 2 worker\(s\); seed 1, shard 0\/1, unguided, faults noClearOnFuncDealloc$/m);
+    expect(r.out).toMatch(/^ {2}generated at td1s:-?\d+:\d+\/faults=cache-no-clear-on-func-dealloc$/m);
+    expect(r.out).toMatch(/^tierdiff fuzz: \d+ cases in [\d.]+ s \([\d.]+ cases\/s\) on 2 worker\(s\); seed 1, shard 0\/1, unguided, faults cache-no-clear-on-func-dealloc$/m);
     expect(r.err).toMatch(/^#\d+\tDONE {2}cov: \d+ ft: \d+ pool: 0 exec\/s: [\d.]+ fail: \d+ disc: \d+ elapsed: \d+s$/m);
     expect(readdirSync(dir).filter((f) => f.endsWith(".json")).length).toBeGreaterThanOrEqual(1);
   });

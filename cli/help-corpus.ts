@@ -25,7 +25,8 @@ and a summary to stdout at the end.
   --guided          coverage-guided: keep the cases that reach a new coverage feature as seeds
                     and mutate them (program ints and statements, events, parameters, cross-over)
                     for most of the cases, so the campaign drifts toward what it has not reached
-  --faults a,b      run with these test-only fault switches on (the self-test's faults)
+  --faults a,b      run with these faults of the fault catalog on (test-only; names as in
+                    'tierdiff selftest', e.g. cache-no-clear-on-func-dealloc)
   --corpus DIR      where failures are saved (default: $TIERDIFF_CORPUS or corpus/found)
   --no-save         do not minimize or save failures (print them only)
   --max-failures N  stop the campaign after N failures (default 10)
@@ -52,7 +53,7 @@ whether the case passes now, and for a failure:
 
   --trace          also print where every configuration is after each of the last 6 steps up to
                    the divergence (next instruction, locals, stack), side by side
-  --faults a,b     run with these fault switches instead of the ones recorded with the case;
+  --faults a,b     run with these faults (fault catalog names) instead of the ones recorded with the case;
                    --faults none runs without any
 
 exit status: 0 the case passes now (or is not compared: step budget, outside the subset),
@@ -77,7 +78,7 @@ still fail with them on.
              outcome (no internal error, within the step budget, inside the subset). Then it is
              run on every configuration and saved with the failure it shows (or none).
                --note TEXT   what the case pins down (shown by list)
-               --faults a,b  record these fault switches with the case
+               --faults a,b  record these faults (fault catalog names) with the case
   list       one line per case: name, status now (run without faults), the failure recorded
              when it was saved, faults, size, events, date, and what it covers (specialized
              forms, function-cache events); broken or outdated files and leftover temp files

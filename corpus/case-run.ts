@@ -84,7 +84,7 @@ export interface RunCaseOptions {
  */
 export function runCase(c: CaseData, opts: RunCaseOptions = {}): Verdict {
   const compiled = compileCase(c);
-  const faults = faultSwitches(opts.faults ?? []);
+  const switches = faultSwitches(opts.faults ?? []);
   const ctx: CaseContext = {
     program: compiled.program,
     get source() {
@@ -93,7 +93,7 @@ export function runCase(c: CaseData, opts: RunCaseOptions = {}): Verdict {
     params: c.params,
     names: compiled.names,
     stepBudget: opts.stepBudget ?? CASE_STEP_BUDGET,
-    ...(faults !== undefined ? { faults } : {}),
+    ...switches,
     ...(opts.coverage !== undefined ? { coverage: opts.coverage } : {}),
   };
   try {
@@ -158,7 +158,7 @@ export function caseAtSeed(seed: number, path: string): GeneratedCase {
 export function shrinkAtSeed(seed: number, path: string, faults: readonly string[]): GeneratedCase | undefined {
   const sw = faultSwitches(faults);
   const r = fc.check(fc.property(caseArb(), (c) => {
-    runGeneratedCase(c, sw !== undefined ? { faults: sw } : {});
+    runGeneratedCase(c, sw);
   }), { seed, path, numRuns: 1 });
   return r.failed && r.counterexample !== null ? r.counterexample[0] : undefined;
 }

@@ -49,11 +49,13 @@ export function registerCorpusReplay(dir: string = defaultCorpusDir()): void {
  * to the corpus (origin "npm test") and return the lines to add to the failure message (file,
  * replay command, tokens). Never throws: a problem saving is reported in the text instead.
  */
-export function saveCounterexample(r: fc.RunDetails<[GeneratedCase]>, dir: string = defaultCorpusDir()): string {
+export function saveCounterexample(r: fc.RunDetails<[GeneratedCase]>, opts: { dir?: string; faults?: readonly string[] } = {}): string {
   if (!r.failed || r.counterexample === null) return "";
-  const seedToken = r.counterexamplePath !== null ? encodeSeedToken({ seed: r.seed, path: r.counterexamplePath, faults: [] }) : undefined;
+  const faults = opts.faults ?? [];
+  const dir = opts.dir ?? defaultCorpusDir();
+  const seedToken = r.counterexamplePath !== null ? encodeSeedToken({ seed: r.seed, path: r.counterexamplePath, faults }) : undefined;
   try {
-    const saved = saveFailure(caseFromGenerated(r.counterexample[0]), { dir, origin: "npm test", ...(seedToken !== undefined ? { seedToken } : {}) });
+    const saved = saveFailure(caseFromGenerated(r.counterexample[0], faults), { dir, origin: "npm test", ...(seedToken !== undefined ? { seedToken } : {}) });
     if (saved === undefined) return `\n(the counterexample passes when re-run: a nondeterministic failure; seed token ${seedToken ?? "-"})`;
     return [
       "",

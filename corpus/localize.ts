@@ -16,6 +16,7 @@
 import { CodeDef, type ProgramDef } from "../engine/bytecode/code.ts";
 import { disassembleOne, disInstructions, opnameOf } from "../engine/bytecode/dis.ts";
 import type { FrameSnapshot } from "../engine/vm/snapshot.ts";
+import { formatExecutor } from "../engine/tier2/executor.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
 import type { PhaseResult } from "../oracles/session.ts";
 import { formatLeaks, type Leak } from "../oracles/invariants/leaks.ts";
@@ -40,6 +41,8 @@ interface ConfigRun {
   readonly leaks: readonly Leak[];
   /** adaptive (specialized) code units per code object, when the configuration has them */
   readonly adaptive?: (code: CodeDef) => Uint16Array | undefined;
+  /** tier 2: listings of the live executors of a function (as `run --executors` prints them) */
+  readonly executorsOf?: (qualname: string) => string[];
 }
 
 interface Probe {
@@ -66,7 +69,7 @@ function probe(c: CaseData, compiled: CompiledCase, faults: readonly string[], b
   const sw = faultSwitches(faults);
   const run = new CaseRun({
     program: compiled.program, params: c.params, names: compiled.names, stepBudget: budget,
-    ...(exact ? { exactBudget: true } : {}), ...(sw !== undefined ? { faults: sw } : {}),
+    ...(exact ? { exactBudget: true } : {}), ...sw,
   });
   const configs = run.engines.map((engine, i): ConfigRun => {
     const s = run.sessions[i]!;
@@ -98,9 +101,11 @@ function probe(c: CaseData, compiled: CompiledCase, faults: readonly string[], b
       }
     }
     const t1 = engine.tier1;
+    const t2 = t1?.tier2 ?? null;
     return {
       name: engine.name, phases, steps, frames: s.budgetFrames, stoppedIn, invariantsAtStop, leaks,
       ...(t1 !== undefined ? { adaptive: (code: CodeDef) => t1.adaptive.get(code) } : {}),
+      ...(t2 !== null ? { executorsOf: (q: string) => [...t2.live].filter((e) => e.code.def.qualname === q).map((e, i) => formatExecutor(e, `executor ${i}`)) } : {}),
     };
   });
   return { budget, configs };
@@ -125,7 +130,10 @@ function compareProbe(pr: Probe): { phase: number; diffs: Difference[] } | null 
       for (const d of compareOutcomes(ref.phases[p]!.outcome, r.outcome)) diffs.push({ config: cfg.name, what: `outcome field ${d.field}`, ref: d.left, other: d.right });
       if (ref.stoppedIn === p && cfg.stoppedIn === p && !sameFrames(ref.frames, cfg.frames)) diffs.push({ config: cfg.name, what: "frames" });
     });
-    if (diffs.length > 0) return { phase: p, diffs };
+    if (diffs.length > 0) {
+      const seen = new Set<string>();
+      return { phase: p, diffs: diffs.filter((d) => !seen.has(JSON.stringify(d)) && seen.add(JSON.stringify(d)) !== undefined) };
+    }
     const st = ref.phases[p]!.outcome.status;
     if (st === "budget" || st === "unsupported" || st === "internal-error") return null;
   }
@@ -159,6 +167,11 @@ function opAt(code: CodeDef | undefined, byteOffset: number, units?: Uint16Array
 
 function clip(s: string, n = 160): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
+}
+
+function clipLines(s: string, n: number): string {
+  const lines = s.split("\n");
+  return lines.length <= n ? s : [...lines.slice(0, n), `… (${lines.length - n} more lines)`].join("\n");
 }
 
 function frameChain(fs: readonly FrameSnapshot[]): string {
@@ -361,6 +374,20 @@ function localize(c: CaseData, compiled: CompiledCase, faults: readonly string[]
         out.push(`as ${names.join(", ")} had specialized it before step ${hi}`);
         out.push(text);
       }
+    }
+  }
+  // tier 2: the executors of that function in the configurations that part from the reference
+  if (where !== undefined) {
+    const differing = new Set(diff.diffs.map((d) => d.config));
+    const shown = new Map<string, string[]>();
+    for (const cfg of hiProbe.configs) {
+      if (!differing.has(cfg.name) || cfg.executorsOf === undefined) continue;
+      const text = cfg.executorsOf(where.function).map((x) => clipLines(x, 40)).join("\n");
+      if (text !== "") shown.set(text, [...(shown.get(text) ?? []), cfg.name]);
+    }
+    for (const [text, names] of shown) {
+      out.push("", `executors of ${where.function} in ${names.join(", ")} after step ${hi}`);
+      out.push(...text.split("\n").map((l) => "  " + l));
     }
   }
   if (trace) out.push("", ...traceLines(c, compiled, faults, hi, P));

@@ -5,7 +5,7 @@ import { replayCase, frameDiffLines } from "./localize.ts";
 import { encodeToken, type CaseData } from "./store.ts";
 import { LAMBDA_LOOP } from "./test-cases.ts";
 
-const CASE: CaseData = { program: LAMBDA_LOOP, events: [{ k: "call", fn: "run#0", args: [], times: 2 }], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["noClearOnFuncDealloc"] };
+const CASE: CaseData = { program: LAMBDA_LOOP, events: [{ k: "call", fn: "run#0", args: [], times: 2 }], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["cache-no-clear-on-func-dealloc"] };
 
 describe("replay", () => {
   test("a failing case: phase, step, instruction, invariant, listing, trace; twice the same bytes", () => {
@@ -30,7 +30,7 @@ describe("replay", () => {
   test("without the fault the case passes; --faults overrides the recorded ones", () => {
     const r = replayCase(CASE, { faults: [] });
     expect(r.verdict).toBe("passes");
-    expect(r.text).toMatch(/^faults {3}none \(recorded with the case: noClearOnFuncDealloc\)$/m);
+    expect(r.text).toMatch(/^faults {3}none \(recorded with the case: cache-no-clear-on-func-dealloc\)$/m);
     expect(r.text).toMatch(/^result {3}PASSES/m);
     expect(r.text).toContain(`token    ${encodeToken({ ...CASE, faults: [] })}`);
   });

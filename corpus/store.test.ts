@@ -11,14 +11,15 @@ import {
   parseJson, realFs, saveCorpusFile, type CaseData, type StoreFs,
 } from "./store.ts";
 import { caseAtSeed, caseFromGenerated, makeCorpusFile, rejectReason, runCase } from "./case-run.ts";
-import { caseArb } from "../properties/harness/fuzz.ts";
+import { caseArb, differentialProperty } from "../properties/harness/fuzz.ts";
+import { saveCounterexample } from "./found-replay.ts";
 import { CPYTHON_PARAMS } from "../properties/harness/configs.ts";
 import { LAMBDA_LOOP } from "./test-cases.ts";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "tierdiff-corpus-"));
 
 
-const CASE: CaseData = { program: LAMBDA_LOOP, events: [{ k: "call", fn: "run#0", args: [], times: 3 }], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["noClearOnFuncDealloc"] };
+const CASE: CaseData = { program: LAMBDA_LOOP, events: [{ k: "call", fn: "run#0", args: [], times: 3 }], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["cache-no-clear-on-func-dealloc"] };
 const DATE = "2025-01-01T00:00:00.000Z";
 
 describe("canonical JSON and names", () => {
@@ -131,7 +132,7 @@ describe("saving and loading", () => {
 
 describe("replay tokens", () => {
   test("a token carries the whole case (generated cases, faults, special floats)", () => {
-    const cases = fc.sample(caseArb(), { seed: 99, numRuns: 20 }).map((g, i) => caseFromGenerated(g, i % 3 === 0 ? ["noClearOnCodeAssign"] : []));
+    const cases = fc.sample(caseArb(), { seed: 99, numRuns: 20 }).map((g, i) => caseFromGenerated(g, i % 3 === 0 ? ["cache-no-clear-on-code-assign"] : []));
     cases.push({ ...CASE, program: { modules: [{ name: "__main__", body: [{ k: "expr", e: { k: "float", v: -0 } }, { k: "expr", e: { k: "float", v: NaN } }] }] } });
     cases.push({ assembly: "# a program\n", events: [], params: CPYTHON_PARAMS, faults: [] });
     for (const c of cases) {
@@ -154,7 +155,7 @@ describe("replay tokens", () => {
   });
 
   test("a seed token names the case fast-check generates at that seed and path", () => {
-    expect(decodeToken(encodeSeedToken({ seed: -5, path: "3:1:0", faults: ["noClearOnFuncDealloc"] }))).toEqual({ seed: { seed: -5, path: "3:1:0", faults: ["noClearOnFuncDealloc"] } });
+    expect(decodeToken(encodeSeedToken({ seed: -5, path: "3:1:0", faults: ["cache-no-clear-on-func-dealloc"] }))).toEqual({ seed: { seed: -5, path: "3:1:0", faults: ["cache-no-clear-on-func-dealloc"] } });
     // a cheap property whose shrunk counterexample has a long path
     const r = fc.check(fc.property(caseArb(), (c) => JSON.stringify(c.program).length < 1500), { seed: 77, numRuns: 200 });
     expect(r.failed).toBe(true);
@@ -183,5 +184,26 @@ describe("running stored cases", () => {
     const forever: CaseData = { ...CASE, program: { modules: [{ name: "__main__", body: [{ k: "while", c: { k: "bool", v: true }, body: [{ k: "pass" }] }] }] } };
     expect(rejectReason(forever)).toMatch(/runs out of its step budget/);
     expect(rejectReason({ assembly: ".program 1\n.module __main__ file=m.py\n.code <module> id=0 firstlineno=1 argcount=0 flags=0 stacksize=1\n.body\n  LOAD_FAST 7\n  RETURN_VALUE\n.end\n", events: [], params: CPYTHON_PARAMS, faults: [] })).toMatch(/index|out of range|does not compile|local/i);
+  });
+});
+
+describe("npm test's hook", () => {
+  test("a failing property's counterexample is minimized and saved, with its tokens", () => {
+    const dir = tmp();
+    const r = fc.check(differentialProperty({ faults: { noClearOnFuncDealloc: true } }), { seed: 424242, numRuns: 100 });
+    expect(r.failed).toBe(true);
+    const msg = saveCounterexample(r, { dir, faults: ["cache-no-clear-on-func-dealloc"] });
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(/^[0-9a-f]{16}\.json$/);
+    expect(msg).toContain(`saved to the corpus (minimized: `);
+    expect(msg).toContain(join(dir, file!));
+    expect(msg).toMatch(/\ntoken: {2}td1:[A-Za-z0-9_-]+\n/);
+    const seedToken = /td1s:\S+/.exec(msg)![0];
+    const d = decodeToken(seedToken);
+    expect("seed" in d && canonicalJson(caseFromGenerated(caseAtSeed(d.seed.seed, d.seed.path)))).toBe(canonicalJson(caseFromGenerated(r.counterexample![0])));
+    const loaded = loadCorpus(dir).cases[0]!.file;
+    expect(loaded.origin).toBe("npm test");
+    expect(runCase(loaded.case).status).toBe("passes");
+    expect(runCase(loaded.case, { faults: loaded.case.faults }).status).toBe("fails");
   });
 });

@@ -26,6 +26,8 @@ import type { ProgramAst } from "../properties/ast/types.ts";
 import type { EventSpec } from "../properties/harness/event-arbs.ts";
 import type { TierParams } from "../properties/harness/configs.ts";
 import type { FunctionCacheFaults } from "../engine/tier1/funccache.ts";
+import type { Tier2Faults } from "../engine/tier2/params.ts";
+import { FAULT_CATALOG, faultNamed } from "../properties/harness/faults.ts";
 import pkg from "../package.json" with { type: "json" };
 
 export const CORPUS_FORMAT = "tierdiff-corpus/1";
@@ -83,30 +85,29 @@ export class CorpusError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fault switch names (engine/tier1/funccache.ts FunctionCacheFaults). The fault catalog
-// (engine/faults.ts) replaces this table when it exists.
-
-const FAULT_NAMES: readonly (keyof FunctionCacheFaults)[] = [
-  "noClearOnFuncDealloc", "noClearOnCodeDealloc", "noClearOnCodeAssign", "noClearOnDefaultsAssign", "noClearOnKwdefaultsAssign",
-];
+// Fault names: the fault catalog's (properties/harness/faults.ts)
 
 export function knownFaults(): readonly string[] {
-  return FAULT_NAMES;
+  return FAULT_CATALOG.map((f) => f.name);
 }
 
-/** Sorted, deduplicated, checked fault names. */
+/** Sorted, deduplicated, checked fault names ("none" and empty names are dropped). */
 export function normalizeFaults(names: readonly string[]): string[] {
   const out = [...new Set(names.map((n) => n.trim()).filter((n) => n !== "" && n !== "none"))].sort();
-  for (const n of out) if (!(FAULT_NAMES as readonly string[]).includes(n)) throw new CorpusError(`unknown fault '${n}' (known: ${FAULT_NAMES.join(", ")})`);
+  for (const n of out) if (faultNamed(n) === undefined) throw new CorpusError(`unknown fault '${n}' (known: ${knownFaults().join(", ")})`);
   return out;
 }
 
-/** The engine's fault switches for a list of names (undefined when none). */
-export function faultSwitches(names: readonly string[]): FunctionCacheFaults | undefined {
-  if (names.length === 0) return undefined;
-  const f: Record<string, boolean> = {};
-  for (const n of normalizeFaults(names)) f[n] = true;
-  return f as FunctionCacheFaults;
+/** The engine's fault switches for a list of fault names (both empty when none). */
+export function faultSwitches(names: readonly string[]): { faults?: FunctionCacheFaults; tier2Faults?: Tier2Faults } {
+  let cache: Record<string, boolean> | undefined;
+  let tier2: Record<string, boolean> | undefined;
+  for (const n of normalizeFaults(names)) {
+    const f = faultNamed(n)!;
+    if (f.cache !== undefined) cache = { ...cache, ...(f.cache as Record<string, boolean>) };
+    if (f.tier2 !== undefined) tier2 = { ...tier2, ...(f.tier2 as Record<string, boolean>) };
+  }
+  return { ...(cache !== undefined ? { faults: cache as FunctionCacheFaults } : {}), ...(tier2 !== undefined ? { tier2Faults: tier2 as Tier2Faults } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ export function isToken(s: string): boolean {
 export function decodeToken(token: string): { case: CaseData } | { seed: SeedToken } {
   const t = token.trim();
   if (t.startsWith(SEED_TOKEN_PREFIX)) {
-    const m = /^td1s:(-?\d+):(\d+(?::\d+)*)(?:\/faults=([\w,]*))?$/.exec(t);
+    const m = /^td1s:(-?\d+):(\d+(?::\d+)*)(?:\/faults=([\w,-]*))?$/.exec(t);
     if (m === null) throw new CorpusError(`bad replay token '${short(t)}': expected td1s:<seed>:<path>[/faults=a,b]`);
     const seed = Number(m[1]);
     if (!Number.isSafeInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) throw new CorpusError(`bad replay token '${short(t)}': seed out of range`);

@@ -90,13 +90,13 @@ describe("coverage-guided mutations", () => {
   test("with a fault on, a worker reports the failure with its tokens (not saved without a corpus)", () => {
     const failures: FailureReport[] = [];
     let n = 0;
-    runWorker({ seed: 1, shard: { index: 0, count: 1 }, worker: 0, workers: 1, runs: 40, guided: false, faults: ["noClearOnFuncDealloc"] }, {
+    runWorker({ seed: 1, shard: { index: 0, count: 1 }, worker: 0, workers: 1, runs: 40, guided: false, faults: ["cache-no-clear-on-func-dealloc"] }, {
       onCase: () => n++, onFailure: (f) => failures.push(f), shouldStop: () => failures.length > 0,
     });
     expect(failures.length).toBe(1);
     expect(failures[0]!.kind).toMatch(/invariant broken in t1/);
     expect(failures[0]!.token).toMatch(/^td1:/);
-    expect(failures[0]!.seedToken).toMatch(/^td1s:-?\d+:\d+\/faults=noClearOnFuncDealloc$/);
+    expect(failures[0]!.seedToken).toMatch(/^td1s:-?\d+:\d+\/faults=cache-no-clear-on-func-dealloc$/);
     expect(n).toBeLessThan(40);
   });
 });
