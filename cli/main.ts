@@ -11,7 +11,7 @@ import { loadProgram, LoadError } from "./load.ts";
 import { formatTraceback, formatUnraisable } from "./traceback.ts";
 import { runReference, formatLeaks, type RunResult } from "../oracles/reference/run.ts";
 import { runTier1 } from "../engine/tier1/run.ts";
-import { ALL_PASSES, NO_PASSES } from "../engine/tier2/params.ts";
+import { passesOf } from "../engine/tier2/params.ts";
 import { cmdSelftest, SELFTEST_HELP } from "./selftest.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
 import { VerifyError } from "../engine/bytecode/verify.ts";
@@ -223,7 +223,7 @@ function runConfig(config: Config, program: Parameters<typeof runReference>[0], 
     return { ...r, stats: r.engine.stats.format() };
   }
   let executors = "";
-  const passes = t2.passes === "all" ? ALL_PASSES : { ...NO_PASSES, ...(t2.passes === "none" ? {} : { [t2.passes]: true }) };
+  const passes = passesOf(t2.passes);
   const r = runTier1(program, {
     ...opts,
     tier2: { params: { backedgeThreshold: t2.threshold, sideExitThreshold: t2.threshold, ...(t2.threshold < 64 ? { backedgeBackoff: 2, sideExitBackoff: 2 } : {}), passes } },

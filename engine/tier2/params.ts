@@ -15,6 +15,18 @@ export interface OptimizerPasses {
 export const ALL_PASSES: OptimizerPasses = { globals: true, types: true, removeUnneeded: true };
 export const NO_PASSES: OptimizerPasses = { globals: false, types: false, removeUnneeded: false };
 
+/** A pass configuration by name: all, none, or one pass alone. */
+export type PassChoice = "all" | "none" | keyof OptimizerPasses;
+export function passesOf(v: PassChoice): OptimizerPasses {
+  if (v === "all") return ALL_PASSES;
+  return { ...NO_PASSES, ...(v === "none" ? {} : { [v]: true }) };
+}
+
+/** A backoff counter that fires after `threshold` executions (pycore_backoff.h: value threshold - 1, 12 bits). */
+export function thresholdCounter(threshold: number, backoff: number): number {
+  return makeCounter(Math.max(0, Math.min(4095, threshold - 1)), backoff);
+}
+
 export interface Tier2Params {
   /** JUMP_BACKWARD executions before projecting (CPython 3.14: 4096 = counter 4095/12) */
   readonly backedgeThreshold: number;
@@ -49,7 +61,7 @@ export function tier2Params(p: Partial<Omit<Tier2Params, "sideExitCounter">> = {
     backedgeBackoff: p.backedgeBackoff ?? 12,
     sideExitThreshold,
     sideExitBackoff,
-    sideExitCounter: makeCounter(Math.max(0, Math.min(4095, sideExitThreshold - 1)), sideExitBackoff),
+    sideExitCounter: thresholdCounter(sideExitThreshold, sideExitBackoff),
     maxTraceLength: p.maxTraceLength ?? 800,
     maxChainDepth: p.maxChainDepth ?? 4,
     traceStackSize: p.traceStackSize ?? 5,

@@ -19,14 +19,14 @@ import { InternalError } from "../runtime/heap.ts";
 import { PyCode, PyDict, PyType } from "../runtime/objects.ts";
 import { BudgetExhausted, type Runtime } from "../runtime/runtime.ts";
 import type { FunctionCache } from "../tier1/funccache.ts";
-import { advance, makeCounter, restart, triggers } from "../tier1/counters.ts";
+import { advance, restart, triggers } from "../tier1/counters.ts";
 import { decodeBorrowed } from "../tier1/versions.ts";
 import { OK, DEOPT, EXIT, PUSHED, RETURNED, type UopContext, type Signal } from "../uops/table.ts";
 import "../uops/tier2.ts";
 import { ExecutorObject, formatExecutor, type TraceUop, type ExitStub } from "./executor.ts";
 import { projectTrace } from "./project.ts";
 import { optimizeTrace } from "./optimize.ts";
-import { tier2Params, type Tier2Faults, type Tier2Params } from "./params.ts";
+import { thresholdCounter, tier2Params, type Tier2Faults, type Tier2Params } from "./params.ts";
 import { Tier2Stats } from "./stats.ts";
 
 const ENTER_EXECUTOR = OPMAP["ENTER_EXECUTOR"]!;
@@ -75,7 +75,7 @@ export class Tier2 {
 
   /** the initial backedge counter (initial_jump_backoff_counter) */
   backedgeCounter(): number {
-    return makeCounter(Math.max(0, Math.min(4095, this.params.backedgeThreshold - 1)), this.params.backedgeBackoff);
+    return thresholdCounter(this.params.backedgeThreshold, this.params.backedgeBackoff);
   }
 
   // ------------------------------------------------------------------ hotness and installation
@@ -149,10 +149,9 @@ export class Tier2 {
   }
 
   originalOpcode(code: PyCode, offset: number): number {
-    const arr = this.executors.get(code);
-    const e = arr?.[code.units[offset]! >> 8];
-    if (e === undefined || e === null || e.installedAt === null) throw new InternalError(`${code.def.qualname}+${offset * 2}: ENTER_EXECUTOR names no executor`, "invariant");
-    return e.installedAt.unit & 0xff;
+    const at = this.executorAt(code, offset).installedAt;
+    if (at === null) throw new InternalError(`${code.def.qualname}+${offset * 2}: ENTER_EXECUTOR names a detached executor`, "invariant");
+    return at.unit & 0xff;
   }
 
   /** The executor an ENTER_EXECUTOR at `offset` names. */

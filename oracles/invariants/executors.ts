@@ -31,12 +31,15 @@ export function checkExecutors(rt: Runtime, t2: Tier2): string[] {
     for (const u of e.uops) {
       if (u.promoted !== undefined) {
         const { dict, key } = u.promoted;
-        const now = (() => { const hk = hashKey(key); return hk === undefined ? undefined : dict.store.getEntry(hk)?.value; })();
-        const at = rt.heap.deref<HeapObject>({ addr: u.operand % 2 ** 32, gen: Math.floor(u.operand / 2 ** 32) });
-        const stale = Math.floor(u.operand / 2 ** 32) !== 0 && at.state !== "live";
-        if (stale) out.push(`${where(e)}: promoted global ${String(key)} is a dangling borrowed pointer (${at.state})`);
+        const hk = hashKey(key);
+        const now = hk === undefined ? undefined : dict.store.getEntry(hk)?.value;
+        // a borrowed operand is addr + gen * 2**32 (engine/tier1/versions.ts encodeBorrowed); gen 0: a value-table index
+        const gen = Math.floor(u.operand / 2 ** 32);
+        const addr = u.operand - gen * 2 ** 32;
+        const at = gen === 0 ? null : rt.heap.deref<HeapObject>({ addr, gen });
+        if (at !== null && at.state !== "live") out.push(`${where(e)}: promoted global ${String(key)} is a dangling borrowed pointer (${at.state})`);
         else if (now === undefined) out.push(`${where(e)}: promoted global ${String(key)} was deleted from its dict without invalidating the executor`);
-        else if (Math.floor(u.operand / 2 ** 32) !== 0 && (!(now instanceof HeapObject) || now.addr !== u.operand % 2 ** 32)) {
+        else if (at !== null && (!(now instanceof HeapObject) || now.addr !== addr)) {
           out.push(`${where(e)}: promoted global ${String(key)} was rebound without invalidating the executor`);
         }
       }

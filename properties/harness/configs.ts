@@ -12,7 +12,7 @@ import type { FunctionCacheFaults, FunctionCacheVariant } from "../../engine/tie
 import { checkFunctionCache, formatCacheViolations } from "../../oracles/invariants/funccache.ts";
 import { interpreterHandle, type EngineHandle } from "../../oracles/session.ts";
 import { checkExecutors } from "../../oracles/invariants/executors.ts";
-import { ALL_PASSES, NO_PASSES, type OptimizerPasses, type Tier2Faults } from "../../engine/tier2/params.ts";
+import { passesOf, type Tier2Faults } from "../../engine/tier2/params.ts";
 
 /** Which optimizer passes the second tier-2 configuration of a case runs (the first runs all). */
 export type PassVariant = "none" | "globals" | "types" | "removeUnneeded";
@@ -45,10 +45,7 @@ export interface TierParams {
 
 export const CPYTHON_PARAMS: TierParams = { warmup: 1, cooldown: 52, funcCacheVariant: "borrowed", t2: CPYTHON_T2_PARAMS };
 
-export function passesOf(v: PassVariant | "all"): OptimizerPasses {
-  if (v === "all") return ALL_PASSES;
-  return { ...NO_PASSES, ...(v === "none" ? {} : { [v]: true }) };
-}
+export { passesOf };
 
 export interface HarnessEngine extends EngineHandle {
   readonly name: string;
