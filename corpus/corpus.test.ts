@@ -28,7 +28,7 @@ const stopReasons = {
   },
 };
 afterAll(() => {
-  console.log(`tier-2 stop reasons on the corpus (all 5 pass configurations): ${[...stopReasons.all].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  console.log(`tier-2 stop reasons on the corpus (5 pass configurations x compiled at once / interpreted until hot): ${[...stopReasons.all].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
 });
 
 beforeAll(async () => {
@@ -60,9 +60,11 @@ describe("corpus: reference interpreter vs CPython 3.14", () => {
       expect(t1.leaks, formatLeaks(t1.leaks)).toEqual([]);
       expect(t1.steps).toBe(r.steps);
       // tier 2 with small thresholds (so the corpus's loops get executors, side exits and
-      // stitched traces) in every optimizer-pass configuration: all, none, each alone
-      for (const [name, passes] of T2_CONFIGS) {
-        const t2 = runTier1(program, { checkStackEffects: true, tier2: { params: { ...T2_FUZZ_PARAMS, passes } } });
+      // stitched traces) in every optimizer-pass configuration: all, none, each alone; each with
+      // executors compiled at once and interpreted until hot (engine/tier2/compile.ts)
+      for (const [pname, passes] of T2_CONFIGS) for (const compileAfter of [0, 16]) {
+        const name = `${pname}, compileAfter ${compileAfter}`;
+        const t2 = runTier1(program, { checkStackEffects: true, tier2: { params: { ...T2_FUZZ_PARAMS, passes, compileAfter } } });
         const d2 = compareOutcomes(r.outcome, t2.outcome);
         expect(d2, `tier 2 [${name}] vs reference: ${JSON.stringify(d2, null, 2)}`).toEqual([]);
         expect(t2.leaks, `tier 2 [${name}]: ${formatLeaks(t2.leaks)}`).toEqual([]);

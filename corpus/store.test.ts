@@ -168,6 +168,11 @@ describe("replay tokens", () => {
     expect(() => checkCaseData({ program: { modules: [] }, events: [], params: CPYTHON_PARAMS }, "x")).toThrow(/not a program AST/);
     expect(() => checkCaseData({ ...CASE, params: { ...CPYTHON_PARAMS, funcCacheVariant: "nope" } }, "x")).toThrow(/funcCacheVariant/);
     expect(() => checkCaseData({ ...CASE, events: [{ k: "call", fn: "f#0", args: ["a"], times: 1 }] }, "x")).toThrow(/args/);
+    const t2 = { backedge: 4, sideExit: 4, maxTrace: 800, passes: "types" };
+    expect(() => checkCaseData({ ...CASE, params: { ...CPYTHON_PARAMS, t2 } }, "x")).not.toThrow();
+    expect(() => checkCaseData({ ...CASE, params: { ...CPYTHON_PARAMS, t2: { ...t2, maxTrace: 3 } } }, "x")).toThrow(/params\.t2: tier-2 parameter maxTraceLength must be an integer from 5 to/);
+    expect(() => checkCaseData({ ...CASE, params: { ...CPYTHON_PARAMS, t2: { ...t2, backedge: 0 } } }, "x")).toThrow(/backedgeThreshold/);
+    expect(() => checkCaseData({ ...CASE, params: { ...CPYTHON_PARAMS, t2: { ...t2, passes: "most" } } }, "x")).toThrow(/params\.t2\.passes "most"/);
   });
 });
 

@@ -26,7 +26,7 @@ import type { ProgramAst } from "../properties/ast/types.ts";
 import type { EventSpec } from "../properties/harness/event-arbs.ts";
 import type { TierParams } from "../properties/harness/configs.ts";
 import type { FunctionCacheFaults } from "../engine/tier1/funccache.ts";
-import type { Tier2Faults } from "../engine/tier2/params.ts";
+import { tier2ParamsProblem, type Tier2Faults } from "../engine/tier2/params.ts";
 import { FAULT_CATALOG, faultNamed } from "../properties/harness/faults.ts";
 import pkg from "../package.json" with { type: "json" };
 
@@ -219,6 +219,13 @@ function checkParams(p: unknown, where: string): TierParams {
   if (!["borrowed", "weak", "code-only"].includes(o["funcCacheVariant"] as string)) fail(where, `params.funcCacheVariant ${JSON.stringify(o["funcCacheVariant"])} is not borrowed, weak or code-only`);
   const t2 = o["t2"];
   if (t2 !== undefined && (t2 === null || typeof t2 !== "object" || Array.isArray(t2))) fail(where, "params.t2 should be an object");
+  if (t2 !== undefined) {
+    const q = t2 as Record<string, unknown>;
+    const num = (k: string): number | undefined => (q[k] === undefined ? undefined : q[k] as number);
+    const problem = tier2ParamsProblem({ backedgeThreshold: num("backedge"), sideExitThreshold: num("sideExit"), maxTraceLength: num("maxTrace"), traceStackSize: num("traceStack") });
+    if (problem !== undefined) fail(where, `params.t2: ${problem}`);
+    if (!["none", "globals", "types", "removeUnneeded"].includes(q["passes"] as string)) fail(where, `params.t2.passes ${JSON.stringify(q["passes"])} is not none, globals, types or removeUnneeded`);
+  }
   // other fields (tier 2's parameters ...) are kept as they are: the engine reads them
   return { ...(o as object), warmup: o["warmup"] as number, cooldown: o["cooldown"] as number, funcCacheVariant: o["funcCacheVariant"] as TierParams["funcCacheVariant"] } as TierParams;
 }

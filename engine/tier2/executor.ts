@@ -8,8 +8,9 @@
  * invalidation the model performs is one the dependency really asked for.
  */
 import { HeapObject, type RefOps } from "../runtime/heap.ts";
-import type { PyCode, PyDict, PyValue } from "../runtime/objects.ts";
+import { PyType, type PyCode, type PyDict, type PyValue } from "../runtime/objects.ts";
 import type { UopDef } from "../uops/table.ts";
+import type { CompiledTrace } from "./compile.ts";
 
 /** One uop of a trace (_PyUOpInstruction): opcode, oparg, target, operand. */
 export interface TraceUop {
@@ -48,6 +49,8 @@ export interface TraceUop {
 export class ExitStub {
   /** times this exit was taken */
   taken = 0;
+  /** tier 2's statistics cell for exits of this kind (set on the first exit) */
+  statCell: { n: number } | null = null;
   executor: ExecutorObject | null = null;
   constructor(
     /** code unit where tier 1 (or the linked executor) continues */
@@ -88,6 +91,12 @@ export class ExecutorObject extends HeapObject {
   onFree: ((e: ExecutorObject) => void) | null = null;
   /** false only under the test fault "linked executors leak" (gh-120501) */
   releaseLinked = true;
+  /** the uops as one function (compile.ts), made once the executor is hot */
+  compiled: CompiledTrace | null = null;
+  /** entries and loop-backs while interpreted (Tier2Params.compileAfter) */
+  warmth = 0;
+  /** version tag of each type dependency when the executor was created (what its guards assume) */
+  readonly typeVersions = new Map<PyType, number>();
   constructor(
     readonly uops: TraceUop[],
     /** code the trace starts in, and where (code unit) */
@@ -104,6 +113,8 @@ export class ExecutorObject extends HeapObject {
   ) {
     super();
     for (const u of uops) if (u.exit !== null && !this.exits.includes(u.exit)) this.exits.push(u.exit);
+    // the optimizer adds a type only when its current version is the guarded one, so this is the guarded version
+    for (const d of dependencies) if (d instanceof PyType) this.typeVersions.set(d, d.versionTag);
   }
   sizeClass(): string {
     return "executor";
@@ -140,7 +151,7 @@ export function formatExecutor(e: ExecutorObject, title: string): string {
     lines.push(`  ${String(i).padStart(4)}  ${u.name.padEnd(36)} ${String(u.oparg).padStart(5)} ${String(u.target).padStart(6)}  ${u.operandNote ?? (u.operand === 0 ? "0" : `0x${u.operand.toString(16)}`)}${exit}${where}`);
   });
   e.exits.forEach((x, i) => {
-    lines.push(`  exit #${i}: ${x.kind} -> ${x.code?.def.qualname ?? "(callee)"}+${x.target * 2}, taken ${x.taken}, temperature 0x${x.temperature.toString(16).padStart(4, "0")}${x.executor !== null ? `, linked to a side-exit executor (${x.executor.uops.length} uops)` : ""}`);
+    lines.push(`  exit #${i}: ${x.kind} -> ${x.code?.def.qualname ?? "(callee)"}+${x.target * 2}, taken ${x.taken}, temperature 0x${x.temperature.toString(16).padStart(4, "0")}${x.executor !== null ? `, linked to ${x.executor.chainDepth === 0 ? "the executor installed there" : "a side-exit executor"} (${x.executor.uops.length} uops)` : ""}`);
   });
   return lines.join("\n");
 }

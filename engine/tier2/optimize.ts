@@ -21,6 +21,7 @@
 import { HeapObject } from "../runtime/heap.ts";
 import { PyCode, PyDict, PyFloat, PyFunction, PyNoneType, type PyValue } from "../runtime/objects.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { T, typeOf } from "../runtime/types.ts";
 import { decodeBorrowed, encodeBorrowed } from "../tier1/versions.ts";
 import { count, operandUnit, uopNamed, F_DEOPT, F_ERROR, F_ESCAPES, F_EXIT } from "../uops/table.ts";
 import { CONTROL_KIND } from "../uops/tier2.ts";
@@ -182,6 +183,12 @@ function kindOf(v: PyValue): Kind {
   if (typeof v === "boolean") return "bool";
   if (v instanceof PyFloat) return "float";
   if (v instanceof PyNoneType) return "none";
+  // the container guards test exact types (PyList_CheckExact, ...): a promoted list global is a
+  // "list" (calling it "other" made _GUARD_NOS_LIST a contradiction and dropped the trace)
+  const t = typeOf(v);
+  if (t === T.list) return "list";
+  if (t === T.tuple) return "tuple";
+  if (t === T.dict) return "dict";
   return "other";
 }
 const constSym = (v: PyValue): Sym => ({ kind: kindOf(v), known: v });

@@ -50,10 +50,36 @@ export interface Tier2Params {
   readonly maxExecutorsPerCode: number;
   /** _Py_MAX_ALLOWED_GLOBALS_MODIFICATIONS: watched-dict changes before globals are no longer promoted (6) */
   readonly maxGlobalsModifications: number;
+  /** entries + loop-backs an executor is interpreted for before it is compiled to one function
+   *  (tierdiff's, engine/tier2/compile.ts; 0: compile at once). Not a CPython parameter. */
+  readonly compileAfter: number;
   readonly passes: OptimizerPasses;
 }
 
+/**
+ * The smallest trace buffer projection can work in: _START_EXECUTOR + _MAKE_WARM and the room it
+ * reserves for the final _CHECK_VALIDITY + _SET_IP + _EXIT_TRACE (project.ts). Smaller buffers are
+ * rejected here rather than overflowing inside the projector.
+ */
+export const MIN_MAX_TRACE_LENGTH = 5;
+
+/** What is wrong with user-supplied tier-2 numbers (CLI flags, corpus files), or undefined. */
+export function tier2ParamsProblem(p: Partial<Omit<Tier2Params, "sideExitCounter" | "passes">>): string | undefined {
+  const ranges: [keyof typeof p, number, number][] = [
+    ["backedgeThreshold", 1, 4096], ["sideExitThreshold", 1, 4096], ["backedgeBackoff", 0, 12], ["sideExitBackoff", 0, 12],
+    ["maxTraceLength", MIN_MAX_TRACE_LENGTH, 100_000], ["maxChainDepth", 0, 64], ["traceStackSize", 1, 64],
+    ["confidenceCutoff", 0, 1000], ["minTraceLength", 0, 100_000], ["maxExecutorsPerCode", 1, 256], ["maxGlobalsModifications", 0, 1000], ["compileAfter", 0, 1_000_000_000],
+  ];
+  for (const [k, lo, hi] of ranges) {
+    const v = p[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) return `tier-2 parameter ${k} must be an integer from ${lo} to ${hi}, got ${String(v)}`;
+  }
+  return undefined;
+}
+
 export function tier2Params(p: Partial<Omit<Tier2Params, "sideExitCounter">> = {}): Tier2Params {
+  const problem = tier2ParamsProblem(p);
+  if (problem !== undefined) throw new RangeError(problem);
   const sideExitThreshold = p.sideExitThreshold ?? 4096;
   const sideExitBackoff = p.sideExitBackoff ?? 12;
   return {
@@ -69,6 +95,7 @@ export function tier2Params(p: Partial<Omit<Tier2Params, "sideExitCounter">> = {
     minTraceLength: p.minTraceLength ?? 5,
     maxExecutorsPerCode: p.maxExecutorsPerCode ?? 256,
     maxGlobalsModifications: p.maxGlobalsModifications ?? 6,
+    compileAfter: p.compileAfter ?? 16,
     passes: p.passes ?? ALL_PASSES,
   };
 }

@@ -19,7 +19,7 @@ import { PyCode } from "../runtime/objects.ts";
 import { NO_TIER2_EXPANSION, tier2UopsOf } from "./project.ts";
 import type { TraceUop } from "./executor.ts";
 import { compile, expectSubsequence, names, runBoth, runRef, runT2, expectAgrees, type Made } from "./testing.ts";
-import { ALL_PASSES, NO_PASSES } from "./params.ts";
+import { ALL_PASSES, MIN_MAX_TRACE_LENGTH, NO_PASSES, tier2Params } from "./params.ts";
 
 beforeAll(async () => {
   await getPyodide();
@@ -519,6 +519,26 @@ print(f(40))
         expect(t.t2.stats.stitched).toBeGreaterThan(0);
       }
     }
+  });
+
+  test("max trace length down to the smallest buffer: no overflow, same outcome; smaller ones rejected", async () => {
+    const p = await compile(`
+def f(n):
+    a = 0
+    for i in range(n):
+        a += i
+    return a
+print(f(40))
+`);
+    const ref = runRef(p);
+    for (let max = MIN_MAX_TRACE_LENGTH; max <= 9; max++) {
+      const t = runT2(p, { params: { maxTraceLength: max, minTraceLength: 0 } });
+      expectAgrees(ref, t, `max ${max}`);
+      expect(t.made.length).toBeGreaterThan(0);
+      for (const m of t.made) expect(m.projection.uops.length).toBeLessThanOrEqual(max);
+    }
+    expect(() => tier2Params({ maxTraceLength: MIN_MAX_TRACE_LENGTH - 1 })).toThrow(/maxTraceLength must be an integer from 5 to/);
+    expect(() => tier2Params({ backedgeThreshold: 0 })).toThrow(/backedgeThreshold/);
   });
 
   test("traces under minTraceLength uops are dropped", async () => {

@@ -10,12 +10,15 @@ export class Tier2Stats {
   executions = 0;
   /** executors linked to side exits */
   stitched = 0;
+  /** side exits linked to the executor already installed at their target (an ENTER_EXECUTOR) */
+  linkedInstalled = 0;
   /** why projection stopped (every projection, kept or not) */
   readonly stopReasons = new Map<string, number>();
   /** projections that made no executor, by reason */
   readonly discards = new Map<string, number>();
-  /** exits taken, by the uop that left (or "deopt") */
-  readonly exits = new Map<string, number>();
+  /** exits taken, by the uop that left (or "deopt"): one mutable cell per kind, so the executor
+   *  loop counts an exit with one increment (a side exit caches its cell) */
+  private readonly exitCells = new Map<string, { n: number }>();
   readonly invalidations = new Map<string, number>();
   /** uops removed per optimizer pass */
   readonly removals = new Map<string, number>();
@@ -33,8 +36,17 @@ export class Tier2Stats {
   discarded(reason: string): void {
     bump(this.discards, reason);
   }
+  exitCell(kind: string): { n: number } {
+    let c = this.exitCells.get(kind);
+    if (c === undefined) this.exitCells.set(kind, (c = { n: 0 }));
+    return c;
+  }
   exit(kind: string): void {
-    bump(this.exits, kind);
+    this.exitCell(kind).n++;
+  }
+  /** exits taken by kind */
+  get exits(): Map<string, number> {
+    return new Map([...this.exitCells].filter(([, c]) => c.n > 0).map(([k, c]) => [k, c.n]));
   }
   invalidated(cause: string): void {
     bump(this.invalidations, cause);
@@ -46,7 +58,7 @@ export class Tier2Stats {
   format(): string {
     const m = (x: Map<string, number>): string => [...x].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
     return [
-      `tier 2: ${this.created} executors created, ${this.stitched} stitched to side exits, ${this.executions} executions`,
+      `tier 2: ${this.created} executors created, ${this.stitched} stitched to side exits, ${this.linkedInstalled} exits linked to installed executors, ${this.executions} executions`,
       `  stop reasons: ${m(this.stopReasons)}`,
       `  discarded: ${m(this.discards)}`,
       `  exits taken: ${m(this.exits)}`,

@@ -33,7 +33,9 @@ import { ALL_PASSES, NO_PASSES, type OptimizerPasses, type Tier2Faults, type Tie
 
 /** Small thresholds, as the fuzzer uses: loops tier up after 3 backedges, exits warm after 3. */
 export const FAST: Partial<Tier2Params> = { backedgeThreshold: 3, backedgeBackoff: 2, sideExitThreshold: 3, sideExitBackoff: 2 };
-export const PASS_CONFIGS: readonly (readonly [string, OptimizerPasses])[] = [["all", ALL_PASSES], ["none", NO_PASSES]];
+/** runBoth's configurations; "all" compiles every executor at once, "none" interprets each until
+ *  it is hot (compileAfter 16), so both ways of running an executor (compile.ts) are tested. */
+export const PASS_CONFIGS: readonly (readonly [string, OptimizerPasses, number])[] = [["all", ALL_PASSES, 0], ["none", NO_PASSES, 16]];
 
 // ------------------------------------------------------------------ compiling
 
@@ -171,10 +173,10 @@ export function runT2(program: ProgramDef, opts: T2Options = {}): T2Run {
 }
 
 /** runReference with the probe builtin (a no-op unless `onProbe` acts on the runtime, as the tier-2 run's does). */
-export function runRef(program: ProgramDef, onProbe?: (label: string, rt: Runtime) => void): RunResult {
+export function runRef(program: ProgramDef, onProbe?: (label: string, rt: Runtime) => void, stepBudget?: number): RunResult {
   const rt = createRuntime();
   installProbe(rt, (label) => onProbe?.(label, rt));
-  const interp = new ReferenceInterpreter(rt, program);
+  const interp = new ReferenceInterpreter(rt, program, stepBudget !== undefined ? { stepBudget } : {});
   return runWith(rt, () => {
     const main = program.modules[0];
     if (main === undefined) throw new InternalError("program has no modules");
@@ -199,8 +201,8 @@ export function expectAgrees(ref: RunResult, t: T2Run, what: string): void {
 /** Run on the reference and on tier 2 with all passes and with none; each must agree. */
 export function runBoth(program: ProgramDef, opts: Omit<T2Options, "passes"> & { readonly onRefProbe?: (label: string, rt: Runtime) => void } = {}): { ref: RunResult; all: T2Run; none: T2Run } {
   const ref = runRef(program, opts.onRefProbe);
-  const [all, none] = PASS_CONFIGS.map(([name, passes]) => {
-    const t = runT2(program, { ...opts, passes });
+  const [all, none] = PASS_CONFIGS.map(([name, passes, compileAfter]) => {
+    const t = runT2(program, { ...opts, passes, params: { compileAfter, ...(opts.params ?? {}) } });
     expectAgrees(ref, t, `t2[${name}]`);
     return t;
   }) as [T2Run, T2Run];

@@ -1,8 +1,9 @@
 /**
  * Tier 2 (Python/optimizer.c, ceval.c's tier-2 loop, 3.13/3.14): hot-loop detection on
  * JUMP_BACKWARD_JIT's backedge counter, projection + optimization into executors installed at
- * ENTER_EXECUTOR, the executor loop (one uop at a time from the same table tier 1 runs), side
- * exits with temperature counters and trace stitching, and invalidation through dependencies:
+ * ENTER_EXECUTOR, the executor loop (each executor compiled to one function from the same uop
+ * table tier 1 runs: compile.ts), side exits with temperature counters and trace stitching, and
+ * invalidation through dependencies:
  * the globals/builtins dict watcher, the type watcher, code object deallocation and an explicit
  * "clear internal caches".
  *
@@ -23,8 +24,9 @@ import { advance, restart, triggers } from "../tier1/counters.ts";
 import { decodeBorrowed } from "../tier1/versions.ts";
 import { OK, DEOPT, EXIT, PUSHED, RETURNED, type UopContext, type Signal } from "../uops/table.ts";
 import "../uops/tier2.ts";
-import { ExecutorObject, formatExecutor, type TraceUop, type ExitStub } from "./executor.ts";
+import { ExecutorObject, formatExecutor, type ExitStub } from "./executor.ts";
 import { projectTrace } from "./project.ts";
+import { compileTrace, HOT, interpretTrace, RAN_OFF_END, type StepMark, type TraceRuntime } from "./compile.ts";
 import { optimizeTrace } from "./optimize.ts";
 import { thresholdCounter, tier2Params, type Tier2Faults, type Tier2Params } from "./params.ts";
 import { Tier2Stats } from "./stats.ts";
@@ -63,6 +65,8 @@ export class Tier2 {
   private readonly sinceDetach = new Map<PyCode, Map<number, number>>();
   /** watched-dict modification counts (get_mutations) */
   private readonly mutations = new WeakMap<PyDict, number>();
+  /** what compiled traces call back into */
+  private readonly traceRuntime: TraceRuntime;
 
   constructor(
     private readonly host: Tier2Host,
@@ -71,6 +75,15 @@ export class Tier2 {
   ) {
     this.params = { ...tier2Params(params), ...(params.passes !== undefined ? { passes: params.passes } : {}) };
     host.rt.typeWatcher = (t) => this.typeModified(t);
+    this.traceRuntime = {
+      rt: host.rt, host, ctx: host.ctx, decodeBorrowed, compileAfter: this.params.compileAfter, ignoreInvalidation: this.faults.ignoreInvalidation === true,
+      budgetExhausted: (f, target) => {
+        f.ip = target;
+        throw new BudgetExhausted(snapshotFrames(f));
+      },
+      enterPushed: (f, target, next) => this.enterPushed(f, target, next),
+      popReturned: (f) => this.popReturned(f),
+    };
   }
 
   /** the initial backedge counter (initial_jump_backoff_counter) */
@@ -124,7 +137,8 @@ export class Tier2 {
     const p = projectTrace({ rt, funcCache: this.host.funcCache, originalOpcode: (code, off) => this.originalOpcode(code, off) },
       f.code, f.func, start, chainDepth === 0, this.params, this.faults);
     this.stats.stop(p.stopReason);
-    if (p.uops.length < this.params.minTraceLength) {
+    // an empty projection (no instruction fitted) is dropped whatever minTraceLength says
+    if (p.uops.length === 0 || p.uops.length < this.params.minTraceLength) {
       this.stats.discarded(p.stopReason === "trace stack overflow" ? p.stopReason : "too short");
       return null;
     }
@@ -177,126 +191,66 @@ export class Tier2 {
     exec.executions++;
     this.stats.executions++;
     let uops = exec.uops;
-    let pc = 0;
     c.f = f;
-    /** the uop whose instruction was counted last (a re-executed instruction is not counted twice) */
-    let counted: TraceUop | null = null;
-    let countedFrame: Frame | null = null;
+    // the uop whose instruction was counted last (a re-executed instruction is not counted twice)
+    const st: StepMark = { counted: null, countedFrame: null };
     try {
       for (;;) {
-        const u = uops[pc]!;
-        if (u.steps !== 0) {
-          host.steps += u.steps;
-          counted = u;
-          countedFrame = f;
-          if (host.steps > host.stepBudget) {
-            f.ip = u.target;
-            throw new BudgetExhausted(snapshotFrames(f));
-          }
+        if (exec.compiled === null && ++exec.warmth > this.params.compileAfter) exec.compiled = compileTrace(exec, this.traceRuntime);
+        let r = exec.compiled !== null ? exec.compiled(st, f) : interpretTrace(exec, this.traceRuntime, st, f);
+        if (r === HOT) {
+          // hot at _JUMP_TO_TOP: the loop goes on, compiled, from the top in the same frame
+          exec.compiled = compileTrace(exec, this.traceRuntime);
+          r = exec.compiled(st, host.current!);
         }
+        f = host.current!; // calls and returns inside the trace moved it
+        const pc = r >>> 3;
+        const sig = (r & 7) as Signal | typeof RAN_OFF_END;
+        const u = uops[pc];
+        if (u === undefined) throw new InternalError(`tier 2: control ran past the last uop of the ${exec.describe()}`, "invariant");
         c.offset = u.target;
         c.next = u.next;
-        let sig: Signal;
-        switch (u.kind) {
-          case 0:
-            sig = u.uop.fn(c, u.oparg, u.operand) as Signal;
-            break;
-          case 3: // _SET_IP
-            f.ip = u.target;
-            pc++;
-            continue;
-          case 4: // _CHECK_VALIDITY
-            if (exec.valid || this.faults.ignoreInvalidation) {
-              pc++;
-              continue;
-            }
-            sig = DEOPT;
-            break;
-          case 5: // _EXIT_TRACE
-            sig = EXIT;
-            break;
-          case 6: // _JUMP_TO_TOP
-            pc = 0;
-            continue;
-          case 7: // _DEOPT
-            sig = DEOPT;
-            break;
-          case 8: { // _LOAD_CONST_INLINE(_BORROW): a borrowed pointer, read like C (use-after-free detected)
-            const v = decodeBorrowed(rt, u.operand);
-            rt.incref(v);
-            f.stack.push(v);
-            pc++;
-            continue;
-          }
-          case 9: // _CHECK_FUNCTION
-            if (f.func !== null && f.func.funcVersion === u.operand) {
-              pc++;
-              continue;
-            }
-            sig = DEOPT;
-            break;
-          default: // _START_EXECUTOR, _MAKE_WARM, _NOP, _CHECK_STACK_SPACE_OPERAND
-            pc++;
-            continue;
-        }
         switch (sig) {
-          case OK:
-            pc++;
-            continue;
-          case PUSHED: {
-            const callee = c.pushed!;
-            f.resumeAt = u.next;
-            if (rt.depth >= rt.recursionLimit) {
-              f.ip = u.target;
-              return PUSHED; // tier 1 raises RecursionError as it would at this CALL (ctx.pushed stays set)
-            }
-            c.pushed = null;
-            rt.depth++;
-            f = callee;
-            host.current = f;
-            c.f = f;
-            pc++;
-            continue;
-          }
-          case RETURNED: {
-            const v = c.retval!;
-            c.retval = null;
-            if (f.initSelf !== null || f.back === null) throw new InternalError(`tier 2: ${f.def.qualname} returned inside a trace from a frame the trace did not push`, "invariant");
-            clearFrame(rt, f);
-            rt.depth--;
-            f = f.back;
-            host.current = f;
-            c.f = f;
-            f.stack.push(v);
-            pc++;
-            continue;
-          }
+          case PUSHED:
+            // only the recursion limit leaves the compiled trace with a pushed frame: tier 1 raises
+            // RecursionError as it would at this CALL (ctx.pushed stays set)
+            return PUSHED;
           case DEOPT:
           case EXIT: {
             const target = sig === DEOPT ? u.target : u.exitTarget + (this.faults.exitOffByOne && u.exit !== null ? 1 : 0);
             f.ip = target;
             // the instruction resumes in tier 1 (or the next executor) from its start: uncount it
-            if (counted !== null && countedFrame === f && counted.stepOf === target && counted.code === f.code) {
+            const counted = st.counted;
+            if (counted !== null && st.countedFrame === f && counted.stepOf === target && counted.code === f.code) {
               host.steps--;
-              counted = null;
+              st.counted = null;
             }
             if (sig === DEOPT) {
               this.stats.exit(u.name === "_CHECK_VALIDITY" ? "deopt (invalidated)" : "deopt");
               return OK;
             }
             const stub = u.exit;
-            this.stats.exit(u.name);
-            if (stub === null) return OK;
+            if (stub === null) {
+              this.stats.exit(u.name);
+              return OK;
+            }
+            (stub.statCell ??= this.stats.exitCell(u.name)).n++;
             stub.taken++;
             const next = this.followExit(stub, exec, f, target);
             if (next === null) return OK;
+            if (next.chainDepth === 0) {
+              // an executor installed at a JUMP_BACKWARD starts at the jump's target; tier 1 would
+              // have executed (and counted) the ENTER_EXECUTOR first, so count it here
+              host.steps++;
+              st.counted = null;
+              if (host.steps > host.stepBudget) throw new BudgetExhausted(snapshotFrames(f));
+            }
             rt.incref(next);
             rt.decref(exec);
             exec = next;
             exec.executions++;
             this.stats.executions++;
             uops = exec.uops;
-            pc = 0;
             continue;
           }
           default:
@@ -308,6 +262,43 @@ export class Tier2 {
     }
   }
 
+  /** _PUSH_FRAME signalled: enter the callee (null: the recursion limit, left to tier 1). */
+  private enterPushed(f: Frame, target: number, next: number): Frame | null {
+    const host = this.host;
+    const rt = host.rt;
+    const c = host.ctx;
+    f.resumeAt = next;
+    if (rt.depth >= rt.recursionLimit) {
+      f.ip = target;
+      c.offset = target;
+      c.next = next;
+      return null;
+    }
+    const callee = c.pushed!;
+    c.pushed = null;
+    rt.depth++;
+    host.current = callee;
+    c.f = callee;
+    return callee;
+  }
+
+  /** a uop returned: pop the frame the trace pushed, hand the value to the caller. */
+  private popReturned(f: Frame): Frame {
+    const host = this.host;
+    const rt = host.rt;
+    const c = host.ctx;
+    const v = c.retval!;
+    c.retval = null;
+    if (f.initSelf !== null || f.back === null) throw new InternalError(`tier 2: ${f.def.qualname} returned inside a trace from a frame the trace did not push`, "invariant");
+    const caller = f.back;
+    clearFrame(rt, f);
+    rt.depth--;
+    host.current = caller;
+    c.f = caller;
+    caller.stack.push(v);
+    return caller;
+  }
+
   /** A side exit: its linked executor, or warm it up and maybe project one (trace stitching). */
   private followExit(stub: ExitStub, from: ExecutorObject, f: Frame, target: number): ExecutorObject | null {
     if (stub.executor !== null) {
@@ -317,6 +308,17 @@ export class Tier2 {
     if (!triggers(stub.temperature)) {
       stub.temperature = advance(stub.temperature);
       return null;
+    }
+    // _EXIT_TRACE / _COLD_EXIT (3.13/3.14): an exit to an instruction that already is an
+    // ENTER_EXECUTOR links that executor instead of projecting (the exit back to a loop's
+    // JUMP_BACKWARD, where the loop's own executor is installed, stays in tier 2)
+    if ((f.code.units[target]! & 0xff) === ENTER_EXECUTOR && from.valid) {
+      const installed = this.executorAt(f.code, target);
+      this.host.rt.incref(installed); // the exit's strong reference
+      stub.executor = installed;
+      installed.linkedFrom.add(stub);
+      this.stats.linkedInstalled++;
+      return installed;
     }
     if (from.chainDepth + 1 > this.params.maxChainDepth || !from.valid) {
       stub.temperature = restart(stub.temperature);

@@ -6,8 +6,8 @@
  *    types it guards still have the versions it guarded, and it links only live, valid executors.
  */
 import { HeapObject } from "../../engine/runtime/heap.ts";
-import { PyType } from "../../engine/runtime/objects.ts";
 import type { Runtime } from "../../engine/runtime/runtime.ts";
+import { decodeBorrowed } from "../../engine/tier1/versions.ts";
 import { hashKey } from "../../engine/runtime/dictstore.ts";
 import { OPMAP } from "../../engine/bytecode/opcodes.ts";
 import type { Tier2 } from "../../engine/tier2/tier2.ts";
@@ -39,16 +39,16 @@ export function checkExecutors(rt: Runtime, t2: Tier2): string[] {
         const at = gen === 0 ? null : rt.heap.deref<HeapObject>({ addr, gen });
         if (at !== null && at.state !== "live") out.push(`${where(e)}: promoted global ${String(key)} is a dangling borrowed pointer (${at.state})`);
         else if (now === undefined) out.push(`${where(e)}: promoted global ${String(key)} was deleted from its dict without invalidating the executor`);
-        else if (at !== null && (!(now instanceof HeapObject) || now.addr !== addr)) {
+        else if (at !== null ? !(now instanceof HeapObject) || now.addr !== addr : now !== decodeBorrowed(rt, u.operand)) {
+          // heap objects by address; gen 0 operands (ints, strs, ... in the value table) by identity
           out.push(`${where(e)}: promoted global ${String(key)} was rebound without invalidating the executor`);
         }
       }
-      if (u.name === "_GUARD_TYPE_VERSION") {
-        const t = rt.typesByVersion.get(u.operand);
-        for (const d of e.dependencies) {
-          if (d instanceof PyType && d === t && d.versionTag !== u.operand) out.push(`${where(e)}: depends on class ${d.qualname}, modified (version ${u.operand} -> ${d.versionTag}) without invalidating it`);
-        }
-      }
+    }
+    // not the guards' operands: a guard may carry a version that was already stale when the trace
+    // was projected (tier 1's cache not yet respecialized); the optimizer does not watch such a type
+    for (const [t, v] of e.typeVersions) {
+      if (t.versionTag !== v) out.push(`${where(e)}: depends on class ${t.qualname}, modified (version ${v} -> ${t.versionTag}) without invalidating it`);
     }
     for (const x of e.exits) {
       const l = x.executor;

@@ -110,6 +110,9 @@ function tieredEngine(program: ProgramDef, opts: BuildOptions, passes: PassVaria
           backedgeThreshold: t2.backedge, backedgeBackoff: t2.backedge < 64 ? 2 : 12,
           sideExitThreshold: t2.sideExit, sideExitBackoff: t2.sideExit < 64 ? 2 : 12,
           maxTraceLength: t2.maxTrace, passes: passesOf(passes), traceStackSize: t2.traceStack ?? 5,
+          // t2[all] compiles every executor at once, t2[variant] interprets each until it is hot:
+          // every case runs both ways of executing a trace (engine/tier2/compile.ts)
+          compileAfter: passes === "all" ? 0 : 16,
         },
         ...(opts.tier2Faults !== undefined ? { faults: opts.tier2Faults } : {}),
       },
