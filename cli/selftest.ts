@@ -1,5 +1,6 @@
 /** `tierdiff selftest`: run the fuzzer against every fault of the catalog and print the table. */
 import { parseArgs, UsageError } from "./args.ts";
+import { encodeToken } from "../corpus/store.ts";
 import { FAULT_CATALOG, faultNamed, formatSelftest, selftestFault, type SelftestRow } from "../properties/harness/faults.ts";
 
 export const SELFTEST_HELP = `usage: tierdiff selftest [--runs N] [--seconds S] [--seed S] [--fault A,B] [--list]
@@ -41,5 +42,9 @@ export async function cmdSelftest(argv: readonly string[]): Promise<number> {
     console.error(`  ${f.name}: ${r.found ? `found after ${r.runs} runs, ${r.seconds.toFixed(1)} s` : `NOT found in ${r.runs} runs`}`);
   }
   console.log(formatSelftest(rows));
+  // one token per fault found: `tierdiff replay` shows where and how the fault breaks things
+  const found = rows.filter((r) => r.shrunk !== undefined);
+  if (found.length > 0) console.log("\nreplay the shrunk cases (tierdiff replay TOKEN --faults NAME):");
+  for (const r of found) console.log(`  ${r.fault.name}: ${encodeToken({ ...r.shrunk!, faults: [r.fault.name] })}`);
   return rows.every((r) => r.found) ? 0 : 1;
 }

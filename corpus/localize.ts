@@ -16,7 +16,7 @@
 import { CodeDef, type ProgramDef } from "../engine/bytecode/code.ts";
 import { disassembleOne, disInstructions, opnameOf } from "../engine/bytecode/dis.ts";
 import type { FrameSnapshot } from "../engine/vm/snapshot.ts";
-import { formatExecutor } from "../engine/tier2/executor.ts";
+import { formatExecutor, LEFT_MARK } from "../engine/tier2/executor.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
 import type { PhaseResult } from "../oracles/session.ts";
 import { formatLeaks, type Leak } from "../oracles/invariants/leaks.ts";
@@ -167,6 +167,25 @@ function opAt(code: CodeDef | undefined, byteOffset: number, units?: Uint16Array
 
 function clip(s: string, n = 160): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
+}
+
+/** An executor listing cut to its header, the uops around the one where control left it, and its exits. */
+function clipExecutor(s: string, radius = 10): string {
+  const lines = s.split("\n");
+  const at = lines.findIndex((l) => l.includes(LEFT_MARK));
+  if (at < 0) return clipLines(s, 40);
+  const head = lines.findIndex((l) => /^\s+#\s+uop/.test(l)) + 1;
+  const firstExit = lines.findIndex((l) => /^\s+exit #\d+:/.test(l));
+  const uopsEnd = firstExit < 0 ? lines.length : firstExit;
+  const from = Math.max(head, at - radius);
+  const to = Math.min(uopsEnd, at + radius + 1);
+  return [
+    ...lines.slice(0, head),
+    ...(from > head ? [`  … (${from - head} uops before)`] : []),
+    ...lines.slice(from, to),
+    ...(to < uopsEnd ? [`  … (${uopsEnd - to} uops after)`] : []),
+    ...lines.slice(uopsEnd),
+  ].join("\n");
 }
 
 function clipLines(s: string, n: number): string {
@@ -382,7 +401,7 @@ function localize(c: CaseData, compiled: CompiledCase, faults: readonly string[]
     const shown = new Map<string, string[]>();
     for (const cfg of hiProbe.configs) {
       if (!differing.has(cfg.name) || cfg.executorsOf === undefined) continue;
-      const text = cfg.executorsOf(where.function).map((x) => clipLines(x, 40)).join("\n");
+      const text = cfg.executorsOf(where.function).map((x) => clipExecutor(x)).join("\n");
       if (text !== "") shown.set(text, [...(shown.get(text) ?? []), cfg.name]);
     }
     for (const [text, names] of shown) {

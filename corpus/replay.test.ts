@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { replayCase, frameDiffLines } from "./localize.ts";
 import { encodeToken, type CaseData } from "./store.ts";
 import { LAMBDA_LOOP } from "./test-cases.ts";
+import { faultNamed, selftestFault } from "../properties/harness/faults.ts";
 
 const CASE: CaseData = { program: LAMBDA_LOOP, events: [{ k: "call", fn: "run#0", args: [], times: 2 }], params: { warmup: 0, cooldown: 52, funcCacheVariant: "borrowed" }, faults: ["cache-no-clear-on-func-dealloc"] };
 
@@ -33,6 +34,23 @@ describe("replay", () => {
     expect(r.text).toMatch(/^faults {3}none \(recorded with the case: cache-no-clear-on-func-dealloc\)$/m);
     expect(r.text).toMatch(/^result {3}PASSES/m);
     expect(r.text).toContain(`token    ${encodeToken({ ...CASE, faults: [] })}`);
+  });
+
+  test("tier 2: the executor's listing marks the uop where control left it (a side exit to the wrong offset)", () => {
+    // the self-test's shrunk case for the fault (seed 424242 finds it within a few runs)
+    const row = selftestFault(faultNamed("t2-side-exit-off-by-one")!, 100, 424242);
+    expect(row.found).toBe(true);
+    const c: CaseData = { ...row.shrunk!, faults: ["t2-side-exit-off-by-one"] };
+    const t = replayCase(c, { source: "test" }).text;
+    expect(t).toMatch(/^executors of \S+ in t2\[all\]/m);
+    // the marked uop is an exit whose stub names one target while control went one unit further
+    const m = /^\s+\d+\s+(_\w+)\s.*-> exit #(\d+)\s+<-- control left here \(exit to (\S+)\+(\d+)\)$/m.exec(t);
+    expect(m, t).not.toBeNull();
+    const stub = new RegExp(`^\\s+exit #${m![2]}: ${m![1]} -> ${m![3]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\+(\\d+),`, "m").exec(t);
+    expect(stub, t).not.toBeNull();
+    expect(Number(m![4])).toBe(Number(stub![1]) + 2);
+    // without the fault nothing fails
+    expect(replayCase(c, { faults: [] }).verdict).toBe("passes");
   });
 
   test("frame differences are shown field by field, both sides", () => {

@@ -95,6 +95,10 @@ export class ExecutorObject extends HeapObject {
   compiled: CompiledTrace | null = null;
   /** entries and loop-backs while interpreted (Tier2Params.compileAfter) */
   warmth = 0;
+  /** where control last left this executor through an exit, a deopt or an exception (listings
+   *  and replay): the uop, or -1 when an exception unwound out of it (the instruction is then the
+   *  frame's last _SET_IP) */
+  lastLeft: { readonly index: number; readonly how: string } | null = null;
   /** version tag of each type dependency when the executor was created (what its guards assume) */
   readonly typeVersions = new Map<PyType, number>();
   constructor(
@@ -136,6 +140,9 @@ export class ExecutorObject extends HeapObject {
   }
 }
 
+/** How a listing marks the uop where control last left the executor. */
+export const LEFT_MARK = "<-- control left here";
+
 /** The executor as `_opcode.get_executor(code, offset)` iterates it, one uop per line. */
 export function formatExecutor(e: ExecutorObject, title: string): string {
   const lines = [
@@ -143,12 +150,14 @@ export function formatExecutor(e: ExecutorObject, title: string): string {
     `  stop reason: ${e.stopReason}${e.stopDetail !== "" ? ` (${e.stopDetail})` : ""}; ${e.uops.length} uops; executions ${e.executions}; ${e.valid ? "valid" : "INVALIDATED"}`,
     `  dependencies: ${[...e.dependencies].map(describeDependency).join(", ") || "none"}`,
     `  removed by the optimizer: ${Object.entries(e.removed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "nothing"}`,
+    ...(e.lastLeft !== null && e.lastLeft.index < 0 ? [`  control last left it: ${e.lastLeft.how}`] : []),
     `  ${"#".padStart(4)}  ${"uop".padEnd(36)} ${"oparg".padStart(5)} ${"target".padStart(6)}  operand`,
   ];
   e.uops.forEach((u, i) => {
     const where = u.depth > 0 ? `  [${u.code.def.qualname}]` : "";
     const exit = u.exit !== null ? `  -> exit #${e.exits.indexOf(u.exit)}` : "";
-    lines.push(`  ${String(i).padStart(4)}  ${u.name.padEnd(36)} ${String(u.oparg).padStart(5)} ${String(u.target).padStart(6)}  ${u.operandNote ?? (u.operand === 0 ? "0" : `0x${u.operand.toString(16)}`)}${exit}${where}`);
+    const left = e.lastLeft !== null && e.lastLeft.index === i ? `  ${LEFT_MARK} (${e.lastLeft.how})` : "";
+    lines.push(`  ${String(i).padStart(4)}  ${u.name.padEnd(36)} ${String(u.oparg).padStart(5)} ${String(u.target).padStart(6)}  ${u.operandNote ?? (u.operand === 0 ? "0" : `0x${u.operand.toString(16)}`)}${exit}${where}${left}`);
   });
   e.exits.forEach((x, i) => {
     lines.push(`  exit #${i}: ${x.kind} -> ${x.code?.def.qualname ?? "(callee)"}+${x.target * 2}, taken ${x.taken}, temperature 0x${x.temperature.toString(16).padStart(4, "0")}${x.executor !== null ? `, linked to ${x.executor.chainDepth === 0 ? "the executor installed there" : "a side-exit executor"} (${x.executor.uops.length} uops)` : ""}`);

@@ -214,6 +214,7 @@ export class Tier2 {
           case PUSHED:
             // only the recursion limit leaves the compiled trace with a pushed frame: tier 1 raises
             // RecursionError as it would at this CALL (ctx.pushed stays set)
+            exec.lastLeft = { index: pc, how: "recursion limit at a call" };
             return PUSHED;
           case DEOPT:
           case EXIT: {
@@ -225,6 +226,7 @@ export class Tier2 {
               host.steps--;
               st.counted = null;
             }
+            exec.lastLeft = { index: pc, how: `${sig === DEOPT ? "deopt" : "exit"} to ${f.def.qualname}+${target * 2}` };
             if (sig === DEOPT) {
               this.stats.exit(u.name === "_CHECK_VALIDITY" ? "deopt (invalidated)" : "deopt");
               return OK;
@@ -257,6 +259,12 @@ export class Tier2 {
             throw new InternalError(`${f.def.qualname}+${u.target * 2}: uop ${u.name} signalled ${sig} in tier 2`);
         }
       }
+    } catch (e) {
+      // an exception unwinds through tier 1 from the last _SET_IP's instruction (the step budget
+      // running out is how replay stops a configuration: not where control left the executor)
+      const at = host.current;
+      if (!(e instanceof BudgetExhausted)) exec.lastLeft = { index: -1, how: `an exception unwound out of it${at !== null ? ` at ${at.def.qualname}+${at.ip * 2}` : ""}` };
+      throw e;
     } finally {
       rt.decref(exec);
     }

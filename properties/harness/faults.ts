@@ -55,6 +55,8 @@ export interface SelftestRow {
   /** shrunk size: non-empty source lines + events */
   readonly lines: number;
   readonly events: number;
+  /** the shrunk failing case (program, events, parameters), for a replay token */
+  readonly shrunk?: { readonly program: ProgramAst; readonly events: readonly EventSpec[]; readonly params: GeneratedCase["params"] };
 }
 
 /** Fuzz against one fault until the first failure (at most `runs` cases), then shrink it. */
@@ -80,7 +82,7 @@ export function selftestFault(fault: Fault, runs: number, seed: number, timeLimi
   const m = minimize(ce.program, specs, fails, 400);
   const lines = sourceText(m.program).split("\n").filter((l) => l.trim() !== "").length;
   const what = r.errorInstance instanceof CaseFailure ? r.errorInstance.what : String(r.errorInstance);
-  return { fault, found: true, runs: r.numRuns, seconds: (performance.now() - t0) / 1000, what, lines, events: m.events.length };
+  return { fault, found: true, runs: r.numRuns, seconds: (performance.now() - t0) / 1000, what, lines, events: m.events.length, shrunk: { program: m.program, events: m.events, params: ce.params } };
 }
 
 export function formatSelftest(rows: readonly SelftestRow[]): string {
