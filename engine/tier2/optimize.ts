@@ -215,6 +215,8 @@ interface AbstractFrame {
   stack: Sym[];
   locals: Sym[];
   code: PyCode;
+  /** an __init__ frame pushed by CALL_ALLOC_AND_ENTER_INIT: the caller gets `self`, not the returned value */
+  init?: boolean;
 }
 
 function abstractInterpret(host: OptimizeHost, uops: TraceUop[], deps: Set<object>, faults: Tier2Faults): number | string {
@@ -332,14 +334,18 @@ function abstractInterpret(host: OptimizeHost, uops: TraceUop[], deps: Set<objec
       case "_PUSH_FRAME": {
         pop(); // new_frame
         frames.push(fr);
-        fr = { stack: [], locals: [], code: t.code };
+        const at = uops.indexOf(t);
+        const init = at > 0 && uops.slice(0, at).reverse().find((x) => x.uop.name !== "_NOP")?.uop.name === "_CREATE_INIT_FRAME";
+        fr = { stack: [], locals: [], code: t.code, ...(init ? { init } : {}) };
         continue;
       }
       case "RETURN_VALUE": {
         const ret = pop();
+        const init = fr.init === true;
         const caller = frames.pop();
         if (caller !== undefined) fr = caller;
-        push({ kind: ret.kind, ...(ret.known !== undefined ? { known: ret.known } : {}) });
+        // the init-cleanup shim hands the caller the new instance (and checks __init__ returned None)
+        push(init ? unknown() : { kind: ret.kind, ...(ret.known !== undefined ? { known: ret.known } : {}) });
         continue;
       }
       default:

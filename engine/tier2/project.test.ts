@@ -596,7 +596,7 @@ print(f(40))
     }
   });
 
-  test("CALL_ALLOC_AND_ENTER_INIT is not followed ('unknown callee'); the exit into __init__ starts at RESUME, which cannot be traced", async () => {
+  test("CALL_ALLOC_AND_ENTER_INIT is followed into __init__ (class by type version, then the function-version cache); the caller gets the instance", async () => {
     const p = await compile(`
 class C:
     def __init__(self, x):
@@ -613,18 +613,52 @@ print(f(40))
     const { all, none } = runBoth(p);
     for (const t of [all, none]) {
       const m = backedgeMade(t.made, "f")[0]!;
-      expect(m.projection.stopReason).toBe("unknown callee");
-      expect(m.projection.stopDetail).toBe("CALL_ALLOC_AND_ENTER_INIT (an __init__ frame)");
-      expect(names(m.projection).slice(-2)).toEqual(["_PUSH_FRAME", "_EXIT_TRACE"]);
-      // the exit is in the new frame at its first instruction: RESUME_CHECK, forced to its base
-      // RESUME (the first instruction of a side-exit trace), which has no tier-2 expansion
-      const fromExit = t.made.filter((x) => x.chainDepth > 0);
-      expect(fromExit.length).toBeGreaterThan(0);
-      for (const s of fromExit) {
-        expect(s.qualname).toBe("C.__init__");
-        expect(s.projection.stopReason).toBe("unsupported instruction");
-        expect(s.projection.uops).toEqual([]);
-      }
+      expect(m.projection.stopReason).toBe("closed loop");
+      const us = uopsOf(m);
+      expectSubsequence(names(m.projection), ["_CHECK_AND_ALLOCATE_OBJECT", "_CREATE_INIT_FRAME", "_PUSH_FRAME", "_STORE_ATTR_INSTANCE_VALUE", "_RETURN_VALUE", "_STORE_FAST", "_JUMP_TO_TOP"]);
+      const push = us.find((u) => u.name === "_PUSH_FRAME")!;
+      expect(push.operandNote).toBe("<function C.__init__> (borrowed)");
+      expect(us.filter((u) => u.depth === 1).every((u) => u.code.def.qualname === "C.__init__")).toBe(true);
+      expect(us.find((u) => u.name === "_RETURN_VALUE")!.operandNote).toBe("<function f> (borrowed)");
+      expect(m.projection.dependencies.has(us.find((u) => u.depth === 1)!.code)).toBe(true);
     }
+    // the instance reaches the caller: the optimizer must not take __init__'s None for the result
+    expect(names(all.made.find((m) => m.chainDepth === 0)!.executor!)).toContain("_GUARD_TYPE_VERSION");
+  });
+
+  test("an __init__ returning non-None inside a trace raises the shim's TypeError at the CALL, as tier 1 does", async () => {
+    const p = await compile(`
+BOX = [None]
+CHOICES = (None, 7)
+class C:
+    def __init__(self, x):
+        self.x = x
+        return BOX[0]
+def f(n):
+    a = 0
+    for i in range(n):
+        BOX[0] = CHOICES[i // 31]
+        c = C(i)
+        a += c.x
+    return a
+def main():
+    try:
+        f(40)
+    except TypeError as e:
+        probe("caught")
+        print("caught", e)
+main()
+`);
+    const left: string[] = [];
+    const { all, none } = runBoth(p, {
+      onProbe: (_l, { t2 }) => {
+        for (const e of t2.live) if (e.lastLeft !== null && e.lastLeft.index < 0) left.push(e.lastLeft.how);
+      },
+    });
+    expect(all.outcome.stdout).toBe("caught __init__() should return None, not 'int'\n");
+    for (const t of [all, none]) expect(backedgeMade(t.made, "f")[0]!.projection.stopReason).toBe("closed loop");
+    // raised inside the executor (in both configurations), unwound from the caller's CALL
+    expect(left.length).toBe(2);
+    for (const how of left) expect(how).toMatch(/^an exception unwound out of it at f\+\d+$/);
   });
 });

@@ -243,13 +243,29 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
         continue;
       }
       if (u.name === "_PUSH_FRAME") {
-        if (!FOLLOWED_CALLS.has(name)) {
-          // CALL_ALLOC_AND_ENTER_INIT: its cache holds a type version, not the callee's function
-          // version; tierdiff does not follow it (the init-cleanup shim frame is not projected)
+        let version: number;
+        if (name === "CALL_ALLOC_AND_ENTER_INIT") {
+          // its cache holds the class's type version (specialize_class_call), where the other calls
+          // keep the callee's function version. CPython 3.14's projector looks that number up in
+          // the function-version cache anyway (and normally finds nothing: "unknown callee");
+          // tierdiff follows the call: the class by its version (_PyType_LookupByVersion, which
+          // checks the version is still the type's), its __init__, and that function's version
+          // through the function-version cache like any callee. The init-cleanup shim is not a
+          // frame here (Frame.initSelf): the __init__ frame's _RETURN_VALUE does its work.
+          const typeVersion = readCache(frame.code.units, ins.offset + 2, 2);
+          const cls = rt.typesByVersion.get(typeVersion);
+          const init = cls !== undefined && !cls.freed && cls.versionTag === typeVersion ? cls.lookup("__init__") : undefined;
+          if (!(init instanceof PyFunction)) {
+            add(u, ins, ins.oparg, 0);
+            return doneInCallee("unknown callee", `${name}: no class with type version ${typeVersion}`);
+          }
+          version = init.funcVersion;
+        } else if (FOLLOWED_CALLS.has(name)) {
+          version = readCache(frame.code.units, ins.offset + 2, 2);
+        } else {
           add(u, ins, ins.oparg, 0);
-          return doneInCallee("unknown callee", `${name} (an __init__ frame)`);
+          return doneInCallee("unknown callee", `${name}: the callee is not known when projecting`);
         }
-        const version = readCache(frame.code.units, ins.offset + 2, 2);
         const found = host.funcCache.lookup(version);
         const newCode = found.code;
         if (newCode === null) {

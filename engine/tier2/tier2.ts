@@ -17,7 +17,9 @@ import { clearFrame } from "../vm/frames.ts";
 import { snapshotFrames } from "../vm/snapshot.ts";
 import { OPMAP } from "../bytecode/opcodes.ts";
 import { InternalError } from "../runtime/heap.ts";
-import { PyCode, PyDict, PyType } from "../runtime/objects.ts";
+import { None, PyCode, PyDict, PyType } from "../runtime/objects.ts";
+import { PyError } from "../runtime/pyerror.ts";
+import { typeOf } from "../runtime/types.ts";
 import { BudgetExhausted, type Runtime } from "../runtime/runtime.ts";
 import type { FunctionCache } from "../tier1/funccache.ts";
 import { advance, restart, triggers } from "../tier1/counters.ts";
@@ -297,13 +299,27 @@ export class Tier2 {
     const c = host.ctx;
     const v = c.retval!;
     c.retval = null;
-    if (f.initSelf !== null || f.back === null) throw new InternalError(`tier 2: ${f.def.qualname} returned inside a trace from a frame the trace did not push`, "invariant");
+    if (f.back === null) throw new InternalError(`tier 2: ${f.def.qualname} returned inside a trace from a frame the trace did not push`, "invariant");
     const caller = f.back;
+    const initSelf = f.initSelf;
+    f.initSelf = null;
     clearFrame(rt, f);
     rt.depth--;
     host.current = caller;
     c.f = caller;
-    caller.stack.push(v);
+    if (initSelf === null) {
+      caller.stack.push(v);
+      return caller;
+    }
+    // the init-cleanup shim (EXIT_INIT_CHECK + RETURN_VALUE, as tier 1's run() does it): __init__
+    // must return None, and the caller gets the new instance; the error is raised at the CALL
+    if (v !== None) {
+      const n = typeOf(v).name;
+      rt.decref(v);
+      rt.decref(initSelf);
+      throw new PyError("TypeError", `__init__() should return None, not '${n}'`);
+    }
+    caller.stack.push(initSelf);
     return caller;
   }
 
