@@ -64,6 +64,9 @@ export class ExitStub {
   ) {}
 }
 
+/** How control left an executor (ExecutorObject.noteLeft). */
+export type LeftHow = "exit" | "deopt" | "recursion" | "exception";
+
 export type StopReason =
   | "closed loop"
   | "inner loop"
@@ -95,10 +98,28 @@ export class ExecutorObject extends HeapObject {
   compiled: CompiledTrace | null = null;
   /** entries and loop-backs while interpreted (Tier2Params.compileAfter) */
   warmth = 0;
-  /** where control last left this executor through an exit, a deopt or an exception (listings
-   *  and replay): the uop, or -1 when an exception unwound out of it (the instruction is then the
-   *  frame's last _SET_IP) */
-  lastLeft: { readonly index: number; readonly how: string } | null = null;
+  // where control last left this executor, recorded without allocating (the executor loop does
+  // it at every exit): uop index (-1: an exception unwound out of it; -2: never), how, and where to
+  private leftIndex = -2;
+  private leftHow: LeftHow = "exit";
+  private leftFunction = "";
+  private leftOffset = 0;
+  noteLeft(index: number, how: LeftHow, fn: string, codeUnit: number): void {
+    this.leftIndex = index;
+    this.leftHow = how;
+    this.leftFunction = fn;
+    this.leftOffset = codeUnit;
+  }
+  /** where control last left this executor through an exit, a deopt, the recursion limit or an
+   *  exception (listings and replay): the uop, or -1 when an exception unwound out of it (the
+   *  instruction is then the frame's last _SET_IP) */
+  get lastLeft(): { readonly index: number; readonly how: string } | null {
+    if (this.leftIndex === -2) return null;
+    const at = `${this.leftFunction}+${this.leftOffset * 2}`;
+    const how = this.leftHow === "exception" ? `an exception unwound out of it at ${at}`
+      : this.leftHow === "recursion" ? `recursion limit at a call, ${at}` : `${this.leftHow} to ${at}`;
+    return { index: this.leftIndex, how };
+  }
   /** version tag of each type dependency when the executor was created (what its guards assume) */
   readonly typeVersions = new Map<PyType, number>();
   constructor(

@@ -216,7 +216,7 @@ export class Tier2 {
           case PUSHED:
             // only the recursion limit leaves the compiled trace with a pushed frame: tier 1 raises
             // RecursionError as it would at this CALL (ctx.pushed stays set)
-            exec.lastLeft = { index: pc, how: "recursion limit at a call" };
+            exec.noteLeft(pc, "recursion", f.def.qualname, u.target);
             return PUSHED;
           case DEOPT:
           case EXIT: {
@@ -228,7 +228,7 @@ export class Tier2 {
               host.steps--;
               st.counted = null;
             }
-            exec.lastLeft = { index: pc, how: `${sig === DEOPT ? "deopt" : "exit"} to ${f.def.qualname}+${target * 2}` };
+            exec.noteLeft(pc, sig === DEOPT ? "deopt" : "exit", f.def.qualname, target);
             if (sig === DEOPT) {
               this.stats.exit(u.name === "_CHECK_VALIDITY" ? "deopt (invalidated)" : "deopt");
               return OK;
@@ -265,7 +265,7 @@ export class Tier2 {
       // an exception unwinds through tier 1 from the last _SET_IP's instruction (the step budget
       // running out is how replay stops a configuration: not where control left the executor)
       const at = host.current;
-      if (!(e instanceof BudgetExhausted)) exec.lastLeft = { index: -1, how: `an exception unwound out of it${at !== null ? ` at ${at.def.qualname}+${at.ip * 2}` : ""}` };
+      if (!(e instanceof BudgetExhausted) && at !== null) exec.noteLeft(-1, "exception", at.def.qualname, at.ip);
       throw e;
     } finally {
       rt.decref(exec);
