@@ -376,6 +376,12 @@ export function formatReport(r: BenchReport): string {
   }
   const t1ref = r.programs.flatMap((p) => (p.engines.t1.status === "ok" && p.engines.ref.status === "ok" ? [p.engines.t1.itersPerSec / p.engines.ref.itersPerSec] : []));
   if (t1ref.length > 0) out.push(`tier 1 vs reference: geometric mean ${fmtRatio(geomean(t1ref))}`);
+  // issue 5's speed target: tier 2's uop execution at least as fast as tier 1 (same run, same n)
+  for (const e of ["t2 (all passes)", "t2 (no passes)"] as const) {
+    const t2t1 = r.programs.flatMap((p) => { const a = p.engines[e]; const b = p.engines.t1; return a.status === "ok" && b.status === "ok" ? [a.itersPerSec / b.itersPerSec] : []; });
+    if (t2t1.length === 0) continue;
+    out.push(`${e} vs tier 1: geometric mean ${fmtRatio(geomean(t2t1))}, min ${fmtRatio(Math.min(...t2t1))}, max ${fmtRatio(Math.max(...t2t1))}; ${t2t1.filter((x) => x >= 1).length} of ${t2t1.length} program(s) at the target >= 1x`);
+  }
   const bad = r.programs.filter((p) => !p.checksumOk);
   if (bad.length > 0) out.push(`CHECKSUM MISMATCH: ${bad.map((p) => p.name).join(", ")} (details on stderr)`);
   out.push("");

@@ -141,6 +141,7 @@ describe("tierdiff run --cpython", () => {
     // every engine measured (tier 2 included) and all checksums equal
     expect(row).toMatch(/\d+(\.\d+)?[kM]? \([\d.]+x\)\s+\d+(\.\d+)?[kM]? \([\d.]+x\)\s+ok 2880$/);
     expect(r.out).not.toContain("MISMATCH");
+    expect(r.out).toMatch(/^t2 \(all passes\) vs tier 1: geometric mean [\d.]+x, min [\d.]+x, max [\d.]+x; [01] of 1 program\(s\) at the target >= 1x$/m);
     expect(r.out).toMatch(/differential fuzz throughput: \d+ cases\/s/);
     expect(r.out).toMatch(/borrowed\s+\d+\s+[\d.]+%/);
     expect(r.err).toMatch(/bench: \[1\/1\] fib: n = 20/);
