@@ -18,7 +18,7 @@ import { instrsOf } from "../vm/code-info.ts";
 import { PyCode } from "../runtime/objects.ts";
 import { NO_TIER2_EXPANSION, tier2UopsOf } from "./project.ts";
 import type { TraceUop } from "./executor.ts";
-import { compile, expectSubsequence, names, runBoth, runRef, runT2, expectAgrees, type Made } from "./testing.ts";
+import { compile, SUM_LOOP, expectSubsequence, names, runBoth, runRef, runT2, expectAgrees, type Made } from "./testing.ts";
 import { ALL_PASSES, MIN_MAX_TRACE_LENGTH, NO_PASSES, tier2Params } from "./params.ts";
 
 beforeAll(async () => {
@@ -139,14 +139,7 @@ const uopsOf = (m: Made): readonly TraceUop[] => m.projection.uops;
 
 describe("projection rules", () => {
   test("a loop closed back to its head ends with _JUMP_TO_TOP (stop reason 'closed loop')", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += i
-    return a
-print(f(40))
-`);
+    const p = await compile(SUM_LOOP);
     const { all, none } = runBoth(p);
     for (const t of [all, none]) {
       const m = backedgeMade(t.made, "f");
@@ -522,14 +515,7 @@ print(f(40))
   });
 
   test("max trace length down to the smallest buffer: no overflow, same outcome; smaller ones rejected", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += i
-    return a
-print(f(40))
-`);
+    const p = await compile(SUM_LOOP);
     const ref = runRef(p);
     for (let max = MIN_MAX_TRACE_LENGTH; max <= 9; max++) {
       const t = runT2(p, { params: { maxTraceLength: max, minTraceLength: 0 } });
@@ -542,14 +528,7 @@ print(f(40))
   });
 
   test("traces under minTraceLength uops are dropped", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += i
-    return a
-print(f(40))
-`);
+    const p = await compile(SUM_LOOP);
     const ref = runRef(p);
     const t = runT2(p, { params: { minTraceLength: 1000 } });
     expectAgrees(ref, t, "min 1000");

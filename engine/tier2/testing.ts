@@ -39,6 +39,16 @@ export const PASS_CONFIGS: readonly (readonly [string, OptimizerPasses, number])
 
 // ------------------------------------------------------------------ compiling
 
+/** The smallest hot loop: one function, one `for` over a range, one add. */
+export const SUM_LOOP = `
+def f(n):
+    a = 0
+    for i in range(n):
+        a += i
+    return a
+print(f(40))
+`;
+
 const compiled = new Map<string, Promise<ProgramDef>>();
 /** Compile modules (the first is __main__) with CPython 3.14; a string is a single module `main`. */
 export function compile(src: string | Readonly<Record<string, string>>): Promise<ProgramDef> {
