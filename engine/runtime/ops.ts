@@ -316,6 +316,20 @@ export function compare(rt: Runtime, op: number, a: PyValue, b: PyValue): PyValu
   }
 }
 
+/**
+ * COMPARE_OP's result for its whole oparg: the comparison (oparg >> 5), converted to bool when
+ * oparg & 16 (the `bool(...)` form the compiler emits for conditions). Returns a new reference.
+ */
+export function compareOp(rt: Runtime, oparg: number, a: PyValue, b: PyValue): PyValue {
+  const r = compare(rt, oparg >> 5, a, b);
+  if (oparg & 16) {
+    const t = truthy(rt, r);
+    rt.decref(r);
+    return t;
+  }
+  return r;
+}
+
 /** Three-way ordering for <, <=, >, >= (NaN compares false everywhere: returns NaN). */
 function order(rt: Runtime, op: number, a: PyValue, b: PyValue): number {
   const ia = asInt(a);

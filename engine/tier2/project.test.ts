@@ -16,9 +16,13 @@ import { getPyodide } from "../../oracles/cpython/pyodide.ts";
 import { allMacros, macroNamed } from "../uops/table.ts";
 import { instrsOf } from "../vm/code-info.ts";
 import { PyCode } from "../runtime/objects.ts";
+import type { ProgramDef } from "../bytecode/code.ts";
 import { NO_TIER2_EXPANSION, tier2UopsOf } from "./project.ts";
 import type { TraceUop } from "./executor.ts";
-import { compile, SUM_LOOP, expectSubsequence, names, runBoth, runRef, runT2, expectAgrees, type Made } from "./testing.ts";
+import {
+  APPLY_LOOP, compile, expectSubsequence, HELPER_MAKE, hotLoop, names, runBoth, runRef, runT2, runT2Agreeing, straightLineAdds, SUM_LOOP,
+  type BothOptions, type Made, type T2Run,
+} from "./testing.ts";
 import { ALL_PASSES, MIN_MAX_TRACE_LENGTH, NO_PASSES, tier2Params } from "./params.ts";
 
 beforeAll(async () => {
@@ -136,6 +140,11 @@ function opAt(code: PyCode, off: number): string {
   return instrsOf(code.def)[off]!.name;
 }
 const uopsOf = (m: Made): readonly TraceUop[] => m.projection.uops;
+/** runBoth; for each tier-2 run (all passes, then none), the first trace projected at `qualname`'s backedge. */
+function firstProjections(p: ProgramDef, qualname: string, opts: BothOptions = {}): { t: T2Run; m: Made }[] {
+  const { all, none } = runBoth(p, opts);
+  return [all, none].map((t) => ({ t, m: backedgeMade(t.made, qualname)[0]! }));
+}
 
 describe("projection rules", () => {
   test("a loop closed back to its head ends with _JUMP_TO_TOP (stop reason 'closed loop')", async () => {
@@ -160,23 +169,16 @@ describe("projection rules", () => {
 
   test("branches follow the side the 16-bit history says is likely, with a guard whose exit is the other side", async () => {
     // `if i >= 0` is never taken as a jump (POP_JUMP_IF_FALSE falls through); `if i < 0` always jumps
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i >= 0:
-            a += 1
-        if i < 0:
-            a += 2
-        else:
-            a += 3
-    return a
-print(f(40))
-`);
+    const p = await compile(hotLoop(`
+if i >= 0:
+    a += 1
+if i < 0:
+    a += 2
+else:
+    a += 3
+`));
     // 20 warm-up backedges: the history (initially 0x5555, 8 of 16) has become one-sided
-    const { all, none } = runBoth(p, { params: { backedgeThreshold: 20 } });
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+    for (const { t, m } of firstProjections(p, "f", { params: { backedgeThreshold: 20 } })) {
       expect(m.projection.stopReason).toBe("closed loop");
       const guards = uopsOf(m).filter((u) => u.name.startsWith("_GUARD_IS_"));
       expect(guards.map((u) => u.name)).toEqual(["_GUARD_IS_TRUE_POP", "_GUARD_IS_FALSE_POP"]);
@@ -198,47 +200,56 @@ print(f(40))
   });
 
   test("confidence: two 50/50 branches bring it below 333 and the trace stops ('low confidence')", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i % 2 == 0:
-            a += 1
-        if i % 2 == 1:
-            a += 2
-        a += 5
-    return a
-print(f(40))
-`);
-    const { all, none } = runBoth(p, { params: { backedgeThreshold: 20 } });
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+    const p = await compile(hotLoop(`
+if i % 2 == 0:
+    a += 1
+if i % 2 == 1:
+    a += 2
+a += 5
+`));
+    for (const { t, m } of firstProjections(p, "f", { params: { backedgeThreshold: 20 } })) {
       expect(m.projection.stopReason).toBe("low confidence");
-      expect(m.projection.stopDetail).toBe("confidence 250"); // 1000 * 8/16 * 8/16
+      expect(m.projection.stopDetail).toBe("confidence 250"); // 1000 * (8+2)/20 * (8+2)/20
       expect(m.executor).not.toBeNull();
-      expect(uopsOf(m).filter((u) => u.name.startsWith("_GUARD_IS_")).length).toBe(2);
+      // the first branch gets its guard; the trace ends AT the second (confidence 500 -> 250)
+      expect(uopsOf(m).filter((u) => u.name.startsWith("_GUARD_IS_")).length).toBe(1);
+      expect(opAt(m.code, last(uopsOf(m)).target)).toMatch(/^POP_JUMP_IF_/);
       expect(last(names(m.projection))).toBe("_EXIT_TRACE");
       // the exits taken half the time warm up and get their own traces
       expect(t.t2.stats.exits.get("_GUARD_IS_TRUE_POP")).toBeGreaterThan(0);
       expect(t.t2.stats.stitched).toBeGreaterThan(0);
     }
     // with the cutoff lowered to 200 the same loop closes
-    const low = runT2(p, { params: { backedgeThreshold: 20, confidenceCutoff: 200 } });
-    expectAgrees(runRef(p), low, "cutoff 200");
+    const low = runT2Agreeing(p, { params: { backedgeThreshold: 20, confidenceCutoff: 200 } }, runRef(p), "cutoff 200");
     expect(backedgeMade(low.made, "f")[0]!.projection.stopReason).toBe("closed loop");
   });
 
+  test("confidence: a branch that always goes one way still takes 10% off; the trace stops at the 11th such branch", async () => {
+    // translate_bytecode_to_trace: likely ? c * (bits + 2) / 20 : c * (18 - bits) / 20 (integer division)
+    const ifs = Array.from({ length: 14 }, (_, k) => `if i < 0:\n    a += ${k}`).join("\n");
+    const p = await compile(hotLoop(`${ifs}\na += 1`));
+    let c = 1000;
+    let kept = 0;
+    while (Math.trunc((c * 18) / 20) >= 333) {
+      c = Math.trunc((c * 18) / 20);
+      kept++;
+    }
+    expect(kept).toBe(10);
+    for (const { m } of firstProjections(p, "f", { params: { backedgeThreshold: 20 } })) {
+      expect(m.projection.stopReason).toBe("low confidence");
+      expect(m.projection.stopDetail).toBe(`confidence ${Math.trunc((c * 18) / 20)}`);
+      // the trace ends AT the 11th branch (its exit goes back to it), which gets no guard
+      expect(uopsOf(m).filter((u) => u.name === "_GUARD_IS_FALSE_POP").length).toBe(kept);
+      expect(opAt(m.code, last(uopsOf(m)).target)).toMatch(/^POP_JUMP_IF_/);
+    }
+  });
+
   test("an inner loop's backedge ends an outer loop's trace ('inner loop')", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        for j in range(3):
-            a += j
-        a += 1
-    return a
-print(f(40))
-`);
+    const p = await compile(hotLoop(`
+for j in range(3):
+    a += j
+a += 1
+`));
     const { all, none } = runBoth(p);
     for (const t of [all, none]) {
       const fs = backedgeMade(t.made, "f");
@@ -255,18 +266,13 @@ print(f(40))
   });
 
   test("JUMP_FORWARD is followed: the trace continues at its target", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i >= 0:
-            a = 1
-        else:
-            a = 2
-        a += i
-    return a
-print(f(40))
-`);
+    const p = await compile(hotLoop(`
+if i >= 0:
+    a = 1
+else:
+    a = 2
+a += i
+`));
     const { none } = runBoth(p, { params: { backedgeThreshold: 20 } });
     const m = backedgeMade(none.made, "f")[0]!;
     expect(m.projection.stopReason).toBe("closed loop");
@@ -282,21 +288,17 @@ print(f(40))
   });
 
   test("calls are followed through the function-version cache: _PUSH_FRAME, the callee's body, _RETURN_VALUE, the caller again", async () => {
-    const p = await compile(`
+    const p = await compile(hotLoop(`
+a = add1(a)
+a += 2
+`, {
+      before: `
 def add1(x):
     y = x + 1
     return y
-def f(n):
-    a = 0
-    for i in range(n):
-        a = add1(a)
-        a += 2
-    return a
-print(f(40))
-`);
-    const { all, none } = runBoth(p);
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+`,
+    }));
+    for (const { m } of firstProjections(p, "f")) {
       expect(m.projection.stopReason).toBe("closed loop");
       const u = uopsOf(m);
       const push = u.findIndex((x) => x.name === "_PUSH_FRAME");
@@ -325,19 +327,13 @@ print(f(40))
   });
 
   test("the code-only cache variant still follows the call, with the code object tagged |1 as the operand", async () => {
-    const p = await compile(`
+    const p = await compile(hotLoop("a = add1(a)", {
+      before: `
 def add1(x):
     return x + 1
-def f(n):
-    a = 0
-    for i in range(n):
-        a = add1(a)
-    return a
-print(f(40))
-`);
-    const ref = runRef(p);
-    const t = runT2(p, { funcCacheVariant: "code-only", passes: NO_PASSES });
-    expectAgrees(ref, t, "code-only");
+`,
+    }));
+    const t = runT2Agreeing(p, { funcCacheVariant: "code-only", passes: NO_PASSES }, runRef(p), "code-only");
     const m = backedgeMade(t.made, "f")[0]!;
     expect(m.projection.stopReason).toBe("closed loop");
     const push = uopsOf(m).find((x) => x.name === "_PUSH_FRAME")!;
@@ -345,21 +341,15 @@ print(f(40))
   });
 
   test("a recursive call stops the trace right after its _PUSH_FRAME ('recursive call')", async () => {
-    const p = await compile(`
+    const p = await compile(hotLoop("a += r(2)", {
+      before: `
 def r(n):
     if n <= 0:
         return 0
     return r(n - 1) + 1
-def f(n):
-    a = 0
-    for i in range(n):
-        a += r(2)
-    return a
-print(f(40))
-`);
-    const { all, none } = runBoth(p);
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+`,
+    }));
+    for (const { m } of firstProjections(p, "f")) {
       expect(m.projection.stopReason).toBe("recursive call");
       expect(m.projection.stopDetail).toBe("r");
       const n = names(m.projection);
@@ -385,27 +375,16 @@ print(f(40))
 import helper
 def other(x):
     return x + 2
-def run(h, n):
-    a = 0
-    for i in range(n):
-        a = h(a)
-    return a
+${APPLY_LOOP}
 g = helper.make()
 print(run(g, 2))
 helper.make = None
 g = None
 print(run(other, 20))
 `,
-      helper: `
-def make():
-    def inner(x):
-        return x + 1
-    return inner
-`,
+      helper: HELPER_MAKE,
     });
-    const { all, none } = runBoth(p, { params: { backedgeThreshold: 4 } });
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "run")[0]!;
+    for (const { m } of firstProjections(p, "run", { params: { backedgeThreshold: 4 } })) {
       expect(m.projection.stopReason).toBe("unknown callee");
       expect(m.projection.stopDetail).toMatch(/not in the function-version cache/);
       expect(names(m.projection).slice(-2)).toEqual(["_PUSH_FRAME", "_EXIT_TRACE"]);
@@ -432,9 +411,7 @@ print(run(2))
 f.__code__ = g.__code__
 print(run(30))
 `);
-    const { all, none } = runBoth(p, { params: { backedgeThreshold: 4 } });
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "run")[0]!;
+    for (const { t, m } of firstProjections(p, "run", { params: { backedgeThreshold: 4 } })) {
       const push = uopsOf(m).find((x) => x.name === "_PUSH_FRAME");
       expect(push?.operandNote).toBe("<code f>|1 (borrowed)");
       expect(uopsOf(m).some((x) => x.code.def.qualname === "g")).toBe(false);
@@ -444,7 +421,8 @@ print(run(30))
   });
 
   test("calls nested deeper than traceStackSize discard the trace ('trace stack overflow'); within it they are followed", async () => {
-    const p = await compile(`
+    const p = await compile(hotLoop("a = g1(a)", {
+      before: `
 def g4(x):
     return x + 1
 def g3(x):
@@ -453,19 +431,13 @@ def g2(x):
     return g3(x)
 def g1(x):
     return g2(x)
-def f(n):
-    a = 0
-    for i in range(n):
-        a = g1(a)
-    return a
-print(f(40))
-`);
+`,
+    }));
     // f -> g1 -> g2 -> g3 -> g4: four frames pushed. CPython's TRACE_STACK_PUSH bails when
     // trace_stack_depth >= TRACE_STACK_SIZE: a size of 4 takes the four, 3 does not.
     const ref = runRef(p);
     for (const size of [2, 3]) {
-      const t = runT2(p, { params: { traceStackSize: size }, passes: ALL_PASSES });
-      expectAgrees(ref, t, `traceStackSize ${size}`);
+      const t = runT2Agreeing(p, { params: { traceStackSize: size }, passes: ALL_PASSES }, ref, `traceStackSize ${size}`);
       expect(t.t2.stats.created).toBe(0);
       expect(t.t2.stats.discards.get("trace stack overflow")).toBeGreaterThan(0);
       for (const m of t.made) {
@@ -474,8 +446,7 @@ print(f(40))
       }
     }
     for (const size of [4, 5]) {
-      const t = runT2(p, { params: { traceStackSize: size }, passes: ALL_PASSES });
-      expectAgrees(ref, t, `traceStackSize ${size}`);
+      const t = runT2Agreeing(p, { params: { traceStackSize: size }, passes: ALL_PASSES }, ref, `traceStackSize ${size}`);
       const m = backedgeMade(t.made, "f")[0]!;
       expect(m.projection.stopReason).toBe("closed loop");
       expect(Math.max(...uopsOf(m).map((u) => u.depth))).toBe(4);
@@ -483,24 +454,11 @@ print(f(40))
   });
 
   test("max trace length: 'trace too long', the trace ends with its exit and never exceeds the maximum", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += 1
-        a += 2
-        a += 3
-        a += 4
-        a += 5
-        a += 6
-    return a
-print(f(40))
-`);
+    const p = await compile(hotLoop(straightLineAdds(6)));
     const ref = runRef(p);
     for (const max of [20, 30, 41]) {
       for (const passes of [ALL_PASSES, NO_PASSES]) {
-        const t = runT2(p, { params: { maxTraceLength: max }, passes });
-        expectAgrees(ref, t, `max ${max}`);
+        const t = runT2Agreeing(p, { params: { maxTraceLength: max }, passes }, ref, `max ${max}`);
         expect(t.t2.stats.stopReasons.get("trace too long")).toBeGreaterThan(0);
         for (const m of t.made) {
           expect(m.projection.uops.length).toBeLessThanOrEqual(max);
@@ -518,8 +476,7 @@ print(f(40))
     const p = await compile(SUM_LOOP);
     const ref = runRef(p);
     for (let max = MIN_MAX_TRACE_LENGTH; max <= 9; max++) {
-      const t = runT2(p, { params: { maxTraceLength: max, minTraceLength: 0 } });
-      expectAgrees(ref, t, `max ${max}`);
+      const t = runT2Agreeing(p, { params: { maxTraceLength: max, minTraceLength: 0 } }, ref, `max ${max}`);
       expect(t.made.length).toBeGreaterThan(0);
       for (const m of t.made) expect(m.projection.uops.length).toBeLessThanOrEqual(max);
     }
@@ -529,9 +486,7 @@ print(f(40))
 
   test("traces under minTraceLength uops are dropped", async () => {
     const p = await compile(SUM_LOOP);
-    const ref = runRef(p);
-    const t = runT2(p, { params: { minTraceLength: 1000 } });
-    expectAgrees(ref, t, "min 1000");
+    const t = runT2Agreeing(p, { params: { minTraceLength: 1000 } }, runRef(p), "min 1000");
     expect(t.made.length).toBeGreaterThan(0);
     expect(t.made.every((m) => m.executor === null)).toBe(true);
     expect(t.t2.stats.created).toBe(0);
@@ -543,21 +498,14 @@ print(f(40))
 
   test("an unsupported instruction ends the trace; a trace that would start with one is empty and dropped", async () => {
     // RAISE_VARARGS has no tier-2 expansion
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += 1
-        try:
-            raise ValueError
-        except ValueError:
-            a += 2
-    return a
-print(f(40))
-`);
-    const { all, none } = runBoth(p);
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+    const p = await compile(hotLoop(`
+a += 1
+try:
+    raise ValueError
+except ValueError:
+    a += 2
+`));
+    for (const { t, m } of firstProjections(p, "f")) {
       expect(m.projection.stopReason).toBe("unsupported instruction");
       expect(m.projection.stopDetail).toBe("RAISE_VARARGS");
       expect(opAt(m.code, last(uopsOf(m)).target)).toBe("RAISE_VARARGS");
@@ -576,22 +524,19 @@ print(f(40))
   });
 
   test("CALL_ALLOC_AND_ENTER_INIT is followed into __init__ (class by type version, then the function-version cache); the caller gets the instance", async () => {
-    const p = await compile(`
+    const p = await compile(hotLoop(`
+a += 1
+c = C(i)
+a += c.x
+`, {
+      before: `
 class C:
     def __init__(self, x):
         self.x = x
-def f(n):
-    a = 0
-    for i in range(n):
-        a += 1
-        c = C(i)
-        a += c.x
-    return a
-print(f(40))
-`);
-    const { all, none } = runBoth(p);
-    for (const t of [all, none]) {
-      const m = backedgeMade(t.made, "f")[0]!;
+`,
+    }));
+    const both = firstProjections(p, "f");
+    for (const { m } of both) {
       expect(m.projection.stopReason).toBe("closed loop");
       const us = uopsOf(m);
       expectSubsequence(names(m.projection), ["_CHECK_AND_ALLOCATE_OBJECT", "_CREATE_INIT_FRAME", "_PUSH_FRAME", "_STORE_ATTR_INSTANCE_VALUE", "_RETURN_VALUE", "_STORE_FAST", "_JUMP_TO_TOP"]);
@@ -602,6 +547,7 @@ print(f(40))
       expect(m.projection.dependencies.has(us.find((u) => u.depth === 1)!.code)).toBe(true);
     }
     // the instance reaches the caller: the optimizer must not take __init__'s None for the result
+    const all = both[0]!.t;
     expect(names(all.made.find((m) => m.chainDepth === 0)!.executor!)).toContain("_GUARD_TYPE_VERSION");
   });
 

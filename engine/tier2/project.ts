@@ -179,7 +179,6 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
   for (;;) {
     const ins = instrs[off];
     if (ins === undefined) throw new InternalError(`${frame.code.def.qualname}+${off * 2}: projection reached no instruction`);
-    if (confidence < params.confidenceCutoff) return done("low confidence", `confidence ${confidence}`, ins);
     let opcode = frame.code.units[ins.offset]! & 0xff;
     if (opcode === OPMAP["ENTER_EXECUTOR"]) opcode = host.originalOpcode(frame.code, ins.offset);
     let m: MacroDef | undefined = macroFor(opcode);
@@ -192,6 +191,18 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
     // fault is on, for the final _CHECK_VALIDITY + _SET_IP + _EXIT_TRACE
     const reserve = faults.noExitRoomReserved ? 0 : 3;
     if (uops.length + m.parts.length + 2 + reserve > params.maxTraceLength) return done("trace too long", `${uops.length} uops`, ins);
+
+    // a conditional branch: follow the side its 16-bit history (taken 1 / not taken 0) says is
+    // likely, scaling the confidence down (translate_bytecode_to_trace, 3.13/3.14): a 50/50
+    // branch halves it, one that always went the same way still takes 10% off ("the future is
+    // still somewhat uncertain"); below the cutoff the trace ends AT the branch
+    let likely = false;
+    if (m.parts.some((p) => BRANCH_GUARDS[p.uop.name] !== undefined)) {
+      const bits = popcount16(frame.code.units[ins.offset + 1]!);
+      likely = bits > 8;
+      confidence = Math.trunc(likely ? (confidence * (bits + 2)) / 20 : (confidence * (18 - bits)) / 20);
+      if (confidence < params.confidenceCutoff) return done("low confidence", `confidence ${confidence}`, ins);
+    }
 
     // jumps: no uops of their own beyond the periodic check
     if (name.startsWith("JUMP_BACKWARD")) {
@@ -224,10 +235,6 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
       if ((orig.flags & F_SPECIALIZING) !== 0) continue;
       const operand = orig.cache === 0 ? 0 : readCache(frame.code.units, ins.offset + 1 + p.cacheOffset, orig.cache);
       if (BRANCH_GUARDS[orig.name] !== undefined) {
-        // 16-bit history of taken (1) / not taken (0) in the cache unit
-        const bits = popcount16(frame.code.units[ins.offset + 1]!);
-        const likely = bits > 8;
-        confidence = Math.floor(likely ? (confidence * bits) / 16 : (confidence * (16 - bits)) / 16);
         const guard = tier2UopFor(orig, likely) as UopDef;
         const jumpTo = ins.target!;
         add(guard, ins, ins.oparg, 0, { exitTarget: likely ? ins.next : jumpTo });

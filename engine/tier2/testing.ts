@@ -10,7 +10,10 @@
  *  - a `probe(label)` builtin installed in every run (the reference's is a no-op), so a program can
  *    ask for checkExecutors() and a snapshot of tier 2's state in the MIDDLE of a run — e.g. from a
  *    __del__ that runs while a superblock executes;
- *  - runT2 / runRef: whole runs with the same protocol as runTier1 / runReference.
+ *  - runT2 / runRef: whole runs with the same protocol as runTier1 / runReference; runT2Agreeing
+ *    and runBoth check a tier-2 run against the reference (expectAgrees);
+ *  - program texts shared by the tests: hotLoop() (the `def f(n)` loop most of them tier up),
+ *    SUM_LOOP, straightLineAdds(), HELPER_MAKE / APPLY_LOOP (a closure whose code can be freed).
  */
 import { expect } from "vitest";
 import type { ProgramDef } from "../bytecode/code.ts";
@@ -39,15 +42,53 @@ export const PASS_CONFIGS: readonly (readonly [string, OptimizerPasses, number])
 
 // ------------------------------------------------------------------ compiling
 
-/** The smallest hot loop: one function, one `for` over a range, one add. */
-export const SUM_LOOP = `
-def f(n):
+/** `text` with every line indented by `spaces` (to put Python code inside a block). */
+export const indent = (text: string, spaces: number): string => text.split("\n").map((l) => `${" ".repeat(spaces)}${l}`).join("\n");
+
+/** `text` without the line break a template literal starts with and without trailing white space. */
+const trimmed = (text: string): string => text.replace(/^\n/, "").trimEnd();
+
+/**
+ * A program around one hot loop: `def f(n)` sets `a = 0`, runs `body` in `for i in range(n)` and
+ * returns `a`; the module prints `f(n)`. `body` is written unindented (a template literal may start
+ * with a line break); `before` / `after` are module code around `f` and its call.
+ */
+export function hotLoop(body: string, opts: { readonly n?: number; readonly before?: string; readonly after?: string } = {}): string {
+  const before = opts.before !== undefined ? `${trimmed(opts.before)}\n` : "";
+  const after = opts.after !== undefined ? `${trimmed(opts.after)}\n` : "";
+  return `
+${before}def f(n):
     a = 0
     for i in range(n):
-        a += i
+${indent(trimmed(body), 8)}
     return a
-print(f(40))
+print(f(${opts.n ?? 40}))
+${after}`;
+}
+
+/** The smallest hot loop: one function, one `for` over a range, one add. */
+export const SUM_LOOP = hotLoop("a += i");
+
+/**
+ * Module `helper` of the code-freeing tests: make() returns a new closure `inner`. Once the module
+ * has run and `helper.make` is rebound, inner's code lives only as long as the functions made.
+ */
+export const HELPER_MAKE = `
+def make():
+    def inner(x):
+        return x + 1
+    return inner
 `;
+
+/** `run(h, n)`: a loop that calls `h` on its accumulator, so its trace inlines whatever `h` is. */
+export const APPLY_LOOP = `def run(h, n):
+    a = 0
+    for i in range(n):
+        a = h(a)
+    return a`;
+
+/** `a += 1` to `a += k`, a statement a line: a long straight-line loop body for hotLoop(). */
+export const straightLineAdds = (k: number): string => Array.from({ length: k }, (_, j) => `a += ${j + 1}`).join("\n");
 
 const compiled = new Map<string, Promise<ProgramDef>>();
 /** Compile modules (the first is __main__) with CPython 3.14; a string is a single module `main`. */
@@ -167,16 +208,7 @@ export function runT2(program: ProgramDef, opts: T2Options = {}): T2Run {
   const saved = sink;
   sink = made;
   try {
-    const r = runWith(rt, () => {
-      const main = program.modules[0];
-      if (main === undefined) throw new InternalError("program has no modules");
-      rt.decref(engine.execModule(main.name, "__main__"));
-    }, () => {
-      const e = engine.excInfo;
-      engine.excInfo = None;
-      rt.decref(e);
-    }, () => engine.steps);
-    return { ...r, engine, t2, made, probes };
+    return { ...runMain(rt, program, engine), engine, t2, made, probes };
   } finally {
     sink = saved;
   }
@@ -186,16 +218,34 @@ export function runT2(program: ProgramDef, opts: T2Options = {}): T2Run {
 export function runRef(program: ProgramDef, onProbe?: (label: string, rt: Runtime) => void, stepBudget?: number): RunResult {
   const rt = createRuntime();
   installProbe(rt, (label) => onProbe?.(label, rt));
-  const interp = new ReferenceInterpreter(rt, program, stepBudget !== undefined ? { stepBudget } : {});
+  return runMain(rt, program, new ReferenceInterpreter(rt, program, stepBudget !== undefined ? { stepBudget } : {}));
+}
+
+/** What runMain needs of an engine: Tier1Engine and ReferenceInterpreter both have it. */
+interface MainRunner {
+  execModule(name: string, asName?: string): PyValue;
+  excInfo: PyValue;
+  readonly steps: number;
+}
+
+/** The run protocol of runTier1 / runReference (runWith): the program's first module as __main__. */
+function runMain(rt: Runtime, program: ProgramDef, vm: MainRunner): RunResult {
   return runWith(rt, () => {
     const main = program.modules[0];
     if (main === undefined) throw new InternalError("program has no modules");
-    rt.decref(interp.execModule(main.name, "__main__"));
+    rt.decref(vm.execModule(main.name, "__main__"));
   }, () => {
-    const e = interp.excInfo;
-    interp.excInfo = None;
+    const e = vm.excInfo;
+    vm.excInfo = None;
     rt.decref(e);
-  }, () => interp.steps);
+  }, () => vm.steps);
+}
+
+/** runT2, checked against the reference run `ref` of the same program (expectAgrees, labelled `what`). */
+export function runT2Agreeing(program: ProgramDef, opts: T2Options, ref: RunResult, what: string): T2Run {
+  const t = runT2(program, opts);
+  expectAgrees(ref, t, what);
+  return t;
 }
 
 /** The tier-2 run agrees with the reference: same outcome, same step count, no leaks, and every probe found the executors clean. */
@@ -208,14 +258,14 @@ export function expectAgrees(ref: RunResult, t: T2Run, what: string): void {
   for (const p of t.probes) expect(p.violations, `${what}: executor invariants at probe(${p.label})`).toEqual([]);
 }
 
+/** runBoth's options: runT2's but the passes, and a probe callback for the reference run. */
+export type BothOptions = Omit<T2Options, "passes"> & { readonly onRefProbe?: (label: string, rt: Runtime) => void };
+
 /** Run on the reference and on tier 2 with all passes and with none; each must agree. */
-export function runBoth(program: ProgramDef, opts: Omit<T2Options, "passes"> & { readonly onRefProbe?: (label: string, rt: Runtime) => void } = {}): { ref: RunResult; all: T2Run; none: T2Run } {
+export function runBoth(program: ProgramDef, opts: BothOptions = {}): { ref: RunResult; all: T2Run; none: T2Run } {
   const ref = runRef(program, opts.onRefProbe);
-  const [all, none] = PASS_CONFIGS.map(([name, passes, compileAfter]) => {
-    const t = runT2(program, { ...opts, passes, params: { compileAfter, ...(opts.params ?? {}) } });
-    expectAgrees(ref, t, `t2[${name}]`);
-    return t;
-  }) as [T2Run, T2Run];
+  const [all, none] = PASS_CONFIGS.map(([name, passes, compileAfter]) =>
+    runT2Agreeing(program, { ...opts, passes, params: { compileAfter, ...(opts.params ?? {}) } }, ref, `t2[${name}]`)) as [T2Run, T2Run];
   return { ref, all, none };
 }
 

@@ -15,15 +15,17 @@ import { beforeAll, describe, expect, test } from "vitest";
 import "../tier1/engine.ts";
 import { getPyodide } from "../../oracles/cpython/pyodide.ts";
 import { checkExecutors } from "../../oracles/invariants/executors.ts";
+import type { ProgramDef } from "../bytecode/code.ts";
 import { OPMAP } from "../bytecode/opcodes.ts";
 import { PyCode, PyDict, PyFunction, PyModule, PyType, type PyValue } from "../runtime/objects.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { instrsOf } from "../vm/code-info.ts";
 import type { ExecutorObject } from "./executor.ts";
-import { ALL_PASSES, NO_PASSES } from "./params.ts";
+import { ALL_PASSES, NO_PASSES, type Tier2Faults } from "./params.ts";
 import type { Tier2 } from "./tier2.ts";
 import {
-  compile, executorsOf, expectAgrees, expectSubsequence, formatExecutor, names, runBoth, runRef, runT2, type T2Run,
+  APPLY_LOOP, compile, executorsOf, expectAgrees, expectSubsequence, formatExecutor, HELPER_MAKE, hotLoop, indent, names, runBoth, runRef, runT2,
+  runT2Agreeing, straightLineAdds, type T2Run,
 } from "./testing.ts";
 
 beforeAll(async () => {
@@ -46,6 +48,8 @@ function mainFunction(rt: Runtime, name: string): PyFunction {
 function installedIn(t2: Tier2, code: PyCode): ExecutorObject[] {
   return [...t2.installed()].filter((x) => x.code === code).map((x) => x.executor);
 }
+/** The executor installed first in the code of __main__'s function `f`. */
+const installedInF = (t2: Tier2, rt: Runtime): ExecutorObject => installedIn(t2, mainFunction(rt, "f").code)[0]!;
 /** An invalidated executor is detached: its instruction is the JUMP_BACKWARD_JIT again, with a fresh backedge counter. */
 function expectDetached(t2: Tier2, e: ExecutorObject): void {
   expect(e.valid).toBe(false);
@@ -123,6 +127,13 @@ print(main())
   });
 });
 
+/** A loop with a branch taken every fourth iteration: its exit warms up and gets a stitched trace. */
+const EVERY_FOURTH_LOOP = hotLoop(`
+if i % 4 == 0:
+    a += 10
+a += 1
+`, { n: 60 });
+
 // ---------------------------------------------------------------------------------------------
 
 describe("exits", () => {
@@ -146,16 +157,11 @@ print(f(list(range(40))))
 
   test("EXIT through a branch guard whose branch flips after warm-up: the exit goes to the other side", async () => {
     // (no else: both sides meet before the one JUMP_BACKWARD, so the executor keeps being entered)
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i < 25:
-            a += 1
-        a += 100
-    return a
-print(f(40))
-`);
+    const p = await compile(hotLoop(`
+if i < 25:
+    a += 1
+a += 100
+`));
     const { all, none } = runBoth(p, { params: { backedgeThreshold: 20 } });
     for (const t of [all, none]) {
       const e = executorsOf(t.made, "f")[0]!;
@@ -250,31 +256,15 @@ print(f(40))
 
   test("stitching: warm side exits get linked executors; the chain depth limit is respected", async () => {
     // a long loop body and a short max trace length: the loop is covered by a chain of traces
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        a += 1
-        a += 2
-        a += 3
-        a += 4
-        a += 5
-        a += 6
-        a += 7
-        a += 8
-    return a
-print(f(60))
-`);
+    const p = await compile(hotLoop(straightLineAdds(8), { n: 60 }));
     const ref = runRef(p);
     for (const passes of [ALL_PASSES, NO_PASSES]) {
-      const free = runT2(p, { passes, params: { maxTraceLength: 24, maxChainDepth: 10 } });
-      expectAgrees(ref, free, "chain depth 10");
+      const free = runT2Agreeing(p, { passes, params: { maxTraceLength: 24, maxChainDepth: 10 } }, ref, "chain depth 10");
       expect(free.t2.stats.stitched).toBeGreaterThan(1);
       const deepest = Math.max(...free.made.filter((m) => m.executor !== null).map((m) => m.chainDepth));
       expect(deepest).toBeGreaterThan(2);
       for (const limit of [1, 2]) {
-        const t = runT2(p, { passes, params: { maxTraceLength: 24, maxChainDepth: limit } });
-        expectAgrees(ref, t, `chain depth ${limit}`);
+        const t = runT2Agreeing(p, { passes, params: { maxTraceLength: 24, maxChainDepth: limit } }, ref, `chain depth ${limit}`);
         expect(t.t2.stats.stitched).toBeGreaterThan(0);
         expect(Math.max(...t.made.filter((m) => m.executor !== null).map((m) => m.chainDepth))).toBe(limit);
         expect(t.t2.stats.discards.get("chain too deep")).toBeGreaterThan(0);
@@ -316,22 +306,12 @@ probe("end")
   });
 
   test("a stitched executor is linked to its exit stub, held by it alone, and released with it", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i % 4 == 0:
-            a += 10
-        a += 1
-    return a
-print(f(60))
-probe("linked")
-`);
+    const p = await compile(EVERY_FOURTH_LOOP + 'probe("linked")\n');
     const seen: string[] = [];
     const { all, none } = runBoth(p, {
       params: { backedgeThreshold: 20 },
       onProbe: (_l, { t2, rt }) => {
-        const main = installedIn(t2, mainFunction(rt, "f").code)[0]!;
+        const main = installedInF(t2, rt);
         const stubs = main.exits.filter((x) => x.executor !== null);
         expect(stubs.length).toBeGreaterThan(0);
         for (const x of stubs) {
@@ -354,33 +334,22 @@ probe("linked")
 // ---------------------------------------------------------------------------------------------
 
 describe("executors compiled to one function (compile.ts)", () => {
-  const LONG_LOOP = `
-def f(n):
-    a = 0
-    for i in range(n):
-        a = a + i * 2
-    return a
-print(f(300))
-`;
+  const LONG_LOOP = hotLoop("a = a + i * 2", { n: 300 });
   test("compileAfter 0 compiles an executor at its first entry; a huge compileAfter never compiles; same results", async () => {
     const p = await compile(LONG_LOOP);
     const ref = runRef(p);
-    const at0 = runT2(p, { params: { compileAfter: 0 } });
-    expectAgrees(ref, at0, "compileAfter 0");
+    const at0 = runT2Agreeing(p, { params: { compileAfter: 0 } }, ref, "compileAfter 0");
     const ran = at0.made.filter((m) => m.executor !== null && m.executor.executions > 0);
     expect(ran.length).toBeGreaterThan(0);
     expect(ran.every((m) => m.executor!.compiled !== null)).toBe(true);
-    const never = runT2(p, { params: { compileAfter: 1e9 } });
-    expectAgrees(ref, never, "compileAfter 1e9");
+    const never = runT2Agreeing(p, { params: { compileAfter: 1e9 } }, ref, "compileAfter 1e9");
     expect(never.made.some((m) => m.executor !== null && m.executor.executions > 0)).toBe(true);
     expect(never.made.every((m) => m.executor === null || m.executor.compiled === null)).toBe(true);
   });
 
   test("an interpreted loop that gets hot is compiled at _JUMP_TO_TOP and goes on compiled, in the same execution", async () => {
     const p = await compile(LONG_LOOP);
-    const ref = runRef(p);
-    const t = runT2(p, { params: { compileAfter: 16 } });
-    expectAgrees(ref, t, "compileAfter 16");
+    const t = runT2Agreeing(p, { params: { compileAfter: 16 } }, runRef(p), "compileAfter 16");
     const root = t.made.find((m) => m.executor !== null && m.chainDepth === 0)!.executor!;
     expect(root.executions).toBe(1); // entered once, looped inside
     expect(root.compiled).not.toBeNull();
@@ -567,11 +536,7 @@ print(f(c, 30))
     const p = await compile({
       main: `
 import helper
-def run(h, n):
-    a = 0
-    for i in range(n):
-        a = h(a)
-    return a
+${APPLY_LOOP}
 g = helper.make()
 helper.make = None
 print(run(g, 30))
@@ -580,12 +545,7 @@ g = None
 probe("after")
 print(run(abs, 30))
 `,
-      helper: `
-def make():
-    def inner(x):
-        return x + 1
-    return inner
-`,
+      helper: HELPER_MAKE,
     });
     const { all, none } = runBoth(p, {
       onProbe: (label, { t2, rt }) => {
@@ -637,31 +597,26 @@ print(f(40))
 
   test("a side-exit executor invalidated on its own is unlinked from its exit; the parent stays installed", async () => {
     // only the exit path reads the global K: the stitched trace depends on the globals dict, the main one does not
-    const p = await compile(`
-K = 10
-def f(n):
-    a = 0
-    for i in range(n):
-        if i % 4 == 0:
-            a += K
-        a += 1
-    return a
-print(f(60))
+    const p = await compile(hotLoop(`
+if i % 4 == 0:
+    a += K
+a += 1
+`, { n: 60, before: "K = 10", after: `
 probe("before")
 K = 20
 probe("after")
 print(f(60))
-`);
+` }));
     let side: ExecutorObject | null = null;
     const { all } = runBoth(p, {
       params: { backedgeThreshold: 20 },
       onProbe: (label, { t2, rt }) => {
         if (!t2.params.passes.globals) return;
-        const main = installedIn(t2, mainFunction(rt, "f").code)[0]!;
+        const main = installedInF(t2, rt);
         if (label === "before") {
           const stub = main.exits.find((x) => x.executor !== null)!;
           side = stub.executor!;
-          expect(side.dependencies.has((mainGlobal(rt, "f") as PyFunction).globals)).toBe(true);
+          expect(side.dependencies.has(mainFunction(rt, "f").globals)).toBe(true);
           expect(main.dependencies.size).toBe(0);
           rt.incref(side);
         } else {
@@ -677,19 +632,8 @@ print(f(60))
   });
 
   test("executors are heap objects: the leak check sees a linked executor that is not released (gh-120501 fault)", async () => {
-    const p = await compile(`
-def f(n):
-    a = 0
-    for i in range(n):
-        if i % 4 == 0:
-            a += 10
-        a += 1
-    return a
-print(f(60))
-`);
-    const ref = runRef(p);
-    const ok = runT2(p, { params: { backedgeThreshold: 20 } });
-    expectAgrees(ref, ok, "no fault");
+    const p = await compile(EVERY_FOURTH_LOOP);
+    const ok = runT2Agreeing(p, { params: { backedgeThreshold: 20 } }, runRef(p), "no fault");
     expect(ok.t2.stats.stitched).toBeGreaterThan(0);
     const bad = runT2(p, { params: { backedgeThreshold: 20 }, faults: { leakLinkedExecutors: true } });
     expect(bad.leaks.length).toBeGreaterThan(0);
@@ -705,12 +649,12 @@ describe("events in the middle of a trace", () => {
 ${pre}
 class D:
     def __del__(self):
-${action.split("\n").map((l) => `        ${l}`).join("\n")}
+${indent(action, 8)}
         probe("del")
 def f(ds):
     t = 0
     for i in range(len(ds)):
-${body.split("\n").map((l) => `        ${l}`).join("\n")}
+${indent(body, 8)}
         ds[i] = 0
     return t
 ds = []
@@ -753,12 +697,7 @@ print(f(ds))
   test("a __del__ frees a function whose code is inlined in the running superblock", async () => {
     const p = await compile({
       main: withDel("global g\ng = k", "t += g(i)", "import helper\ndef k(x):\n    return x + 1000\ng = helper.make()\nhelper.make = None"),
-      helper: `
-def make():
-    def inner(x):
-        return x + 1
-    return inner
-`,
+      helper: HELPER_MAKE,
     });
     const { all, none } = runBoth(p);
     for (const t of [all, none]) {
@@ -849,19 +788,18 @@ print(f(c, 60))
     const ref = runRef(p);
     for (const passes of [ALL_PASSES, NO_PASSES]) {
       let found: string[] | null = null;
-      const t = runT2(p, {
+      runT2Agreeing(p, {
         passes,
         params: { backedgeThreshold: 20 },
         onProbe: (_l, { t2, rt }) => {
-          const e = installedIn(t2, mainFunction(rt, "f").code)[0]!;
+          const e = installedInF(t2, rt);
           expect(checkExecutors(rt, t2)).toEqual([]);
           const undo = poke({ t2, rt, e });
           found = checkExecutors(rt, t2);
           undo();
           expect(checkExecutors(rt, t2)).toEqual([]);
         },
-      });
-      expectAgrees(ref, t, "after the repair");
+      }, ref, "after the repair");
       expect(found, `passes ${JSON.stringify(passes)}`).not.toBeNull();
       expect(found!.join("\n")).toMatch(expected);
     }
@@ -901,44 +839,52 @@ print(f(c, 60))
     return () => (stub.executor!.valid = true);
   }, /a side exit links a invalid executor/));
 
-  test("a promoted global rebound with the dict's watcher removed by hand (a heap value: the old one is freed)", async () => {
-    const p = await compile(LOOP.replace('probe("check")', 'probe("unwatch")\nK = [2, 3]\nprobe("check")'));
-    const ref = runRef(p);
+  /**
+   * Run `p` (LOOP edited) on tier 2 with `faults`: at probe("unwatch") the watcher of f's globals
+   * dict is removed by hand; at any other probe `atCheck` runs, the checker's findings are kept, and
+   * invalidateAll() repairs tier 2 before f runs again.
+   */
+  function checkedAfterEdit(p: ProgramDef, opts: { faults?: Tier2Faults; atCheck?: (t2: Tier2) => void }): { t: T2Run; found: string[] } {
     let found: string[] = [];
     const t = runT2(p, {
       params: { backedgeThreshold: 20 },
+      faults: opts.faults,
       onProbe: (label, { t2, rt }) => {
-        const g = (mainGlobal(rt, "f") as PyFunction).globals;
         if (label === "unwatch") {
+          const g = mainFunction(rt, "f").globals;
           expect(t2.isWatched(g)).toBe(true);
           g.store.watcher = undefined;
           return;
         }
+        opts.atCheck?.(t2);
         found = checkExecutors(rt, t2);
         t2.invalidateAll(); // repair before f runs again
       },
     });
+    return { t, found };
+  }
+  /** checkedAfterEdit on LOOP with `edit` in place of its probe("check"): the checker must report `expected`; once repaired the run agrees with the reference. */
+  async function reportedAfterEdit(edit: string, expected: RegExp, faults: Tier2Faults = {}): Promise<void> {
+    const p = await compile(LOOP.replace('probe("check")', edit));
+    const ref = runRef(p);
+    const { t, found } = checkedAfterEdit(p, { faults });
     expectAgrees(ref, { ...t, probes: [] }, "repaired");
-    expect(found.join("\n")).toMatch(/promoted global K is a dangling borrowed pointer \(freed\)|promoted global K was rebound/);
-  });
+    expect(found.join("\n")).toMatch(expected);
+  }
+
+  test("a promoted global rebound with the dict's watcher removed by hand (a heap value: the old one is freed)", () => reportedAfterEdit(
+    'probe("unwatch")\nK = [2, 3]\nprobe("check")',
+    /promoted global K is a dangling borrowed pointer \(freed\)|promoted global K was rebound/,
+  ));
 
   // promoted values that are not heap objects (ints, strs: tierdiff's value table, generation 0) are compared by identity
   test("a promoted global holding an int rebound with the watcher removed by hand is reported", async () => {
     const p = await compile(LOOP.replace("K = [1]", "K = 1").replace("len(K)", "K").replace('probe("check")', 'probe("unwatch")\nK = 2\nprobe("check")'));
-    let found: string[] = [];
     let stale = 0;
-    const t = runT2(p, {
-      params: { backedgeThreshold: 20 },
-      onProbe: (label, { t2, rt }) => {
-        const g = (mainGlobal(rt, "f") as PyFunction).globals;
-        if (label === "unwatch") {
-          g.store.watcher = undefined;
-          return;
-        }
+    const { t, found } = checkedAfterEdit(p, {
+      atCheck: (t2) => {
         // K = 1 is promoted in a valid executor, and now stale
         stale = [...t2.live].filter((e) => e.valid).flatMap((e) => e.uops.filter((u) => u.promoted !== undefined && String(u.promoted.key) === "K" && u.operandNote === "1 (borrowed)")).length;
-        found = checkExecutors(rt, t2);
-        t2.invalidateAll();
       },
     });
     expect(t.outcome.status).toBe("ok");
@@ -946,36 +892,16 @@ print(f(c, 60))
     expect(found.join("\n")).toMatch(/promoted global K was rebound/);
   });
 
-  test("a promoted global deleted while the watcher misses deletions (fault)", async () => {
+  test("a promoted global deleted while the watcher misses deletions (fault)", () => reportedAfterEdit(
     // the value stays alive (c.keep) so the deletion is what the checker sees, not a freed value
-    const p = await compile(LOOP.replace('probe("check")', 'c.keep = K\ndel K\nprobe("check")\nK = [1]'));
-    const ref = runRef(p);
-    let found: string[] = [];
-    const t = runT2(p, {
-      params: { backedgeThreshold: 20 },
-      faults: { watcherMissesDelete: true },
-      onProbe: (_l, { t2, rt }) => {
-        found = checkExecutors(rt, t2);
-        t2.invalidateAll();
-      },
-    });
-    expectAgrees(ref, { ...t, probes: [] }, "repaired");
-    expect(found.join("\n")).toMatch(/promoted global K was deleted from its dict without invalidating the executor/);
-  });
+    'c.keep = K\ndel K\nprobe("check")\nK = [1]',
+    /promoted global K was deleted from its dict without invalidating the executor/,
+    { watcherMissesDelete: true },
+  ));
 
-  test("a class modified while type invalidation is off (fault)", async () => {
-    const p = await compile(LOOP.replace('probe("check")', 'C.k = 2\nprobe("check")'));
-    const ref = runRef(p);
-    let found: string[] = [];
-    const t = runT2(p, {
-      params: { backedgeThreshold: 20 },
-      faults: { noTypeInvalidation: true },
-      onProbe: (_l, { t2, rt }) => {
-        found = checkExecutors(rt, t2);
-        t2.invalidateAll();
-      },
-    });
-    expectAgrees(ref, { ...t, probes: [] }, "repaired");
-    expect(found.join("\n")).toMatch(/depends on class C, modified .* without invalidating it/);
-  });
+  test("a class modified while type invalidation is off (fault)", () => reportedAfterEdit(
+    'C.k = 2\nprobe("check")',
+    /depends on class C, modified .* without invalidating it/,
+    { noTypeInvalidation: true },
+  ));
 });

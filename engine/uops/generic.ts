@@ -91,16 +91,6 @@ function consume2(c: UopContext, lhs: PyValue, rhs: PyValue, op: (rt: UopContext
   push(c, r);
   return OK;
 }
-/** COMPARE_OP's operation: the comparison, converted to bool when oparg & 16 (the `bool(...)` form) */
-function compareOp(rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue): PyValue {
-  const r = ops.compare(rt, oparg >> 5, lhs, rhs);
-  if (oparg & 16) {
-    const b = ops.truthy(rt, r);
-    rt.decref(r);
-    return b;
-  }
-  return r;
-}
 function isOp(_rt: UopContext["rt"], oparg: number, lhs: PyValue, rhs: PyValue): PyValue {
   return ops.isOp(lhs, rhs) !== (oparg === 1);
 }
@@ -411,7 +401,7 @@ specializing("COMPARE_OP");
 defineUop("_COMPARE_OP", { inputs: 2, outputs: 1, flags: E }, (c, oparg) => {
   const rhs = pop(c);
   const lhs = pop(c);
-  return consume2(c, lhs, rhs, compareOp, oparg, "rl");
+  return consume2(c, lhs, rhs, ops.compareOp, oparg, "rl");
 });
 defineMacro("COMPARE_OP", ["_SPECIALIZE_COMPARE_OP", "_COMPARE_OP"]);
 inst("IS_OP", { inputs: 2, outputs: 1, flags: F_PURE }, (c, oparg) => {
