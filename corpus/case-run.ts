@@ -105,7 +105,7 @@ export function runCase(c: CaseData, opts: RunCaseOptions = {}): Verdict {
     return { status: "passes" };
   } catch (e) {
     if (e instanceof Discard) {
-      opts.coverage?.count(opts.coverage.statuses, `discarded (${e.reason.startsWith("unsupported") ? "unsupported" : "budget"})`);
+      opts.coverage?.count(opts.coverage.statuses, e.status);
       return { status: "discarded", reason: e.reason };
     }
     if (e instanceof CaseFailure) return { status: "fails", failure: e };

@@ -184,6 +184,18 @@ describe("running stored cases", () => {
     expect(v.status === "fails" && v.failure.what).toMatch(/invariant broken in t1\[borrowed\]/);
   });
 
+  test("a program that leaves a reference cycle is discarded (no cyclic GC)", () => {
+    // L = []; L.append(L): every configuration leaks the same self-referencing list
+    const L = { k: "name", id: "L" } as const;
+    const cycle: CaseData = { ...CASE, events: [], program: { modules: [{ name: "__main__", body: [
+      { k: "assign", target: L, value: { k: "list", items: [] } },
+      { k: "expr", e: { k: "call", f: { k: "attr", obj: L, name: "append" }, args: [L] } },
+    ] }] } };
+    const v = runCase(cycle);
+    expect(v.status === "discarded" && v.reason).toMatch(/reference cycle \(1 object\(s\)\)/);
+    // (oracles/invariants/leaks.test.ts: a lost reference is not cyclic garbage)
+  });
+
   test("corpus add's validation: verifier, reference outcome, budget", () => {
     expect(rejectReason(CASE)).toBeNull();
     const forever: CaseData = { ...CASE, program: { modules: [{ name: "__main__", body: [{ k: "while", c: { k: "bool", v: true }, body: [{ k: "pass" }] }] }] } };

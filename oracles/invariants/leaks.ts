@@ -46,6 +46,18 @@ export interface Leak {
   readonly address: number;
   readonly refcnt: number;
   readonly heldBy: readonly string[];
+  /** every reference counted in refcnt comes from another leaked object: unreachable garbage that
+   *  CPython's cyclic GC would collect (tierdiff has none), not a lost reference */
+  readonly inCycle: boolean;
+}
+
+/**
+ * True when what leaked is only cyclic garbage (e.g. a list appended to itself): each object's
+ * count is accounted for by references from the leaked objects. A program that makes such a
+ * cycle is outside the modeled subset (no cyclic GC); a lost reference (a refcount leak) is not.
+ */
+export function onlyCyclicGarbage(leaks: readonly Leak[]): boolean {
+  return leaks.length > 0 && leaks.every((l) => l.inCycle);
 }
 
 export function findLeaks(heap: Heap, exclude: ReadonlySet<HeapObject> = new Set()): Leak[] {
@@ -59,12 +71,16 @@ export function findLeaks(heap: Heap, exclude: ReadonlySet<HeapObject> = new Set
       h.push(`${o.describe()} at 0x${o.addr.toString(16)}`);
     }
   }
-  return live.map((o) => ({
-    object: o.describe(),
-    address: o.addr,
-    refcnt: o.refcnt,
-    heldBy: holders.get(o) ?? ["(no live object: a reference was lost — a refcount leak)"],
-  }));
+  return live.map((o) => {
+    const h = holders.get(o);
+    return {
+      object: o.describe(),
+      address: o.addr,
+      refcnt: o.refcnt,
+      heldBy: h ?? ["(no live object: a reference was lost — a refcount leak)"],
+      inCycle: h !== undefined && h.length === o.refcnt,
+    };
+  });
 }
 
 export function formatLeaks(leaks: readonly Leak[]): string {

@@ -76,7 +76,7 @@ export function runGeneratedCase(c: GeneratedCase, opts: FuzzOptions = {}): bool
     return true;
   } catch (e) {
     if (e instanceof Discard) {
-      opts.coverage?.count(opts.coverage.statuses, `discarded (${e.reason.startsWith("unsupported") ? "unsupported" : "budget"})`);
+      opts.coverage?.count(opts.coverage.statuses, e.status);
       return false;
     }
     throw e;
