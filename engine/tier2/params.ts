@@ -122,4 +122,7 @@ export interface Tier2Faults {
   readonly noTypeInvalidation?: boolean;
   /** gh-126892: the backedge counter is not reset when an executor is invalidated */
   readonly reoptimizeImmediately?: boolean;
+  /** an __init__ frame returning inside a trace hands the caller __init__'s value, not the instance
+   *  (the init-cleanup shim's work skipped) */
+  readonly initShimSkipped?: boolean;
 }

@@ -307,7 +307,8 @@ export class Tier2 {
     rt.depth--;
     host.current = caller;
     c.f = caller;
-    if (initSelf === null) {
+    if (initSelf === null || this.faults.initShimSkipped) {
+      if (initSelf !== null) rt.decref(initSelf);
       caller.stack.push(v);
       return caller;
     }

@@ -38,6 +38,7 @@ export const FAULT_CATALOG: readonly Fault[] = [
   { name: "t2-watcher-misses-delete", models: "own", description: "the globals dict watcher ignores deletions (a deleted global stays promoted)", tier2: { watcherMissesDelete: true } },
   { name: "t2-side-exit-off-by-one", models: "own", description: "a side exit resumes tier 1 one code unit past its target", tier2: { exitOffByOne: true } },
   { name: "t2-type-change-not-invalidating", models: "own", description: "modifying a class does not invalidate executors that depend on its type version", tier2: { noTypeInvalidation: true } },
+  { name: "t2-init-shim-skipped", models: "own", description: "an __init__ inlined by CALL_ALLOC_AND_ENTER_INIT returns its None to the caller instead of the new instance", tier2: { initShimSkipped: true } },
 ];
 
 export function faultNamed(name: string): Fault | undefined {
