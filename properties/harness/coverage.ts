@@ -51,6 +51,8 @@ export class Coverage {
       add(this.t2Removals, t2.removals);
       add(this.t2UopPairs, t2.uopPairs);
       this.count(this.t2Exits, "(executions)", t2.executions);
+      this.count(this.t2Exits, "(stitched to a new executor)", t2.stitched);
+      this.count(this.t2Exits, "(linked to an installed executor)", t2.linkedInstalled);
     }
   }
 
