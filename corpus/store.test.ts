@@ -193,6 +193,24 @@ describe("running stored cases", () => {
     ] }] } };
     const v = runCase(cycle);
     expect(v.status === "discarded" && v.reason).toMatch(/reference cycle \(1 object\(s\)\)/);
+    // the cycle keeps a hot function alive, so its code keeps tier 2's executor (co_executors):
+    // the executor is part of the garbage too, not a lost reference
+    const a = { k: "name", id: "a" } as const;
+    const f = { k: "name", id: "f" } as const;
+    const hot: CaseData = { ...cycle, params: { ...CASE.params, t2: { backedge: 2, sideExit: 2, maxTrace: 800, passes: "none" } }, program: { modules: [{ name: "__main__", body: [
+      { k: "def", name: "f", params: [{ name: "n" }], body: [
+        { k: "assign", target: a, value: { k: "int", v: 0 } },
+        { k: "for", v: { k: "name", id: "i" }, iter: { k: "call", f: { k: "name", id: "range" }, args: [{ k: "name", id: "n" }] }, body: [
+          { k: "augassign", target: a, op: "+", value: { k: "name", id: "i" } },
+        ] },
+        { k: "return", e: a },
+      ] },
+      { k: "expr", e: { k: "call", f, args: [{ k: "int", v: 50 }] } },
+      { k: "assign", target: L, value: { k: "list", items: [f] } },
+      { k: "expr", e: { k: "call", f: { k: "attr", obj: L, name: "append" }, args: [L] } },
+    ] }] } };
+    const w = runCase(hot);
+    expect(w.status === "discarded" && w.reason, JSON.stringify(w)).toMatch(/reference cycle/);
     // (oracles/invariants/leaks.test.ts: a lost reference is not cyclic garbage)
   });
 

@@ -43,8 +43,9 @@ export interface TraceRuntime {
   readonly host: { steps: number; readonly stepBudget: number };
   /** the uop context shared with tier 1 */
   readonly ctx: UopContext;
-  /** the step budget ran out at `target` of `f`: record the ip and throw BudgetExhausted */
-  budgetExhausted(f: Frame, target: number): never;
+  /** the step budget ran out at uop `u` (which counted steps) in `f`: stop at the instruction tier
+   *  1 would have stopped at, and throw BudgetExhausted */
+  budgetExhausted(f: Frame, u: TraceUop): never;
   /** read a borrowed pointer like C (engine/tier1/versions.ts decodeBorrowed) */
   decodeBorrowed(rt: Runtime, operand: number): PyValue;
   /** Tier2Params.compileAfter: compiling costs tens of microseconds per executor (new Function);
@@ -79,7 +80,7 @@ export function interpretTrace(e: ExecutorObject, tr: TraceRuntime, st: StepMark
       host.steps += u.steps;
       st.counted = u;
       st.countedFrame = f;
-      if (host.steps > host.stepBudget) tr.budgetExhausted(f, u.target);
+      if (host.steps > host.stepBudget) tr.budgetExhausted(f, u);
     }
     switch (u.kind) {
       case 0: {
@@ -140,7 +141,7 @@ export function compileTrace(e: ExecutorObject, tr: TraceRuntime): CompiledTrace
     lines.push(`    /* ${i} ${u.name} */`);
     if (u.steps !== 0) {
       lines.push(`      host.steps += ${u.steps}; st.counted = T[${i}]; st.countedFrame = f;`);
-      lines.push(`      if (host.steps > host.stepBudget) tr.budgetExhausted(f, ${u.target});`);
+      lines.push(`      if (host.steps > host.stepBudget) tr.budgetExhausted(f, T[${i}]);`);
     }
     switch (u.kind) {
       case 0: {

@@ -32,6 +32,9 @@ export interface TraceUop {
   depth: number;
   /** instructions that start at this uop (step counting; moved forward when the optimizer drops uops) */
   steps: number;
+  /** when steps were moved here from dropped uops: the instruction of each step, in order (a step
+   *  budget running out among them stops at the right one, as tier 1 would) */
+  stepTargets?: number[];
   /** the instruction (code unit in `code`) whose own step is among `steps`, or -1: an exit back to
    *  that instruction re-executes it, so its step is taken back */
   stepOf: number;

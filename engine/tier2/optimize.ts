@@ -72,12 +72,19 @@ function compact(uops: TraceUop[]): TraceUop[] {
   const out: TraceUop[] = [];
   let carry = 0;
   let carriedOwn: TraceUop | null = null;
+  /** the instructions (code units) whose steps are carried, in order */
+  let carriedAt: number[] = [];
+  const stepsAt = (t: TraceUop): number[] => t.stepTargets ?? Array<number>(t.steps).fill(t.target);
   for (const t of uops) {
     if (t.name === "_NOP") {
       carry += t.steps;
+      carriedAt.push(...stepsAt(t));
       if (t.stepOf >= 0) carriedOwn = t;
       continue;
     }
+    // (carried instructions are in t's frame: frames change only at the last uop of an instruction kept)
+    if (carry > 0) t.stepTargets = [...carriedAt, ...stepsAt(t)];
+    carriedAt = [];
     t.steps += carry;
     // the step stays "own" only on a uop of the same instruction
     if (t.stepOf < 0 && carriedOwn !== null && carriedOwn.target === t.target && carriedOwn.code === t.code && carriedOwn.depth === t.depth) t.stepOf = t.target;
@@ -130,6 +137,10 @@ function removeGlobals(host: OptimizeHost, uops: TraceUop[], rootFunc: PyFunctio
       case "RETURN_VALUE":
         funcs.pop();
         checked.pop();
+        break;
+      case "_CHECK_FUNCTION":
+        // the projector's guard of an inlined __init__ already pins this frame's function version
+        checked[checked.length - 1] = true;
         break;
       case "_LOAD_GLOBAL_MODULE": {
         if (f === null || f.funcVersion < 2) break;

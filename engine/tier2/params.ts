@@ -62,12 +62,15 @@ export interface Tier2Params {
  * rejected here rather than overflowing inside the projector.
  */
 export const MIN_MAX_TRACE_LENGTH = 5;
+/** The largest accepted: a compiled executor takes one parameter per uop function (compile.ts),
+ *  and V8 limits a function's parameters to 65535; CPython's buffer is 800. */
+export const MAX_MAX_TRACE_LENGTH = 10_000;
 
 /** What is wrong with user-supplied tier-2 numbers (CLI flags, corpus files), or undefined. */
 export function tier2ParamsProblem(p: Partial<Omit<Tier2Params, "sideExitCounter" | "passes">>): string | undefined {
   const ranges: [keyof typeof p, number, number][] = [
     ["backedgeThreshold", 1, 4096], ["sideExitThreshold", 1, 4096], ["backedgeBackoff", 0, 12], ["sideExitBackoff", 0, 12],
-    ["maxTraceLength", MIN_MAX_TRACE_LENGTH, 100_000], ["maxChainDepth", 0, 64], ["traceStackSize", 1, 64],
+    ["maxTraceLength", MIN_MAX_TRACE_LENGTH, MAX_MAX_TRACE_LENGTH], ["maxChainDepth", 0, 64], ["traceStackSize", 1, 64],
     ["confidenceCutoff", 0, 1000], ["minTraceLength", 0, 100_000], ["maxExecutorsPerCode", 1, 256], ["maxGlobalsModifications", 0, 1000], ["compileAfter", 0, 1_000_000_000],
   ];
   for (const [k, lo, hi] of ranges) {

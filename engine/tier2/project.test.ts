@@ -551,6 +551,33 @@ class C:
     expect(names(all.made.find((m) => m.chainDepth === 0)!.executor!)).toContain("_GUARD_TYPE_VERSION");
   });
 
+  test("an inlined __init__ is guarded by its function version: replacing C.__init__.__code__ deopts into the new code", async () => {
+    // the call's own guard is the class's type version, which a __code__ assignment does not change
+    const p = await compile(`
+class C:
+    def __init__(self, x):
+        self.x = x
+def other(self, x):
+    self.x = x * 100
+def f(n):
+    s = 0
+    for i in range(n):
+        c = C(i)
+        s += c.x
+    return s
+print(f(50))
+C.__init__.__code__ = other.__code__
+print(f(50))
+`);
+    const { all, none } = runBoth(p);
+    expect(all.outcome.stdout).toBe("1225\n122500\n");
+    for (const t of [all, none]) {
+      const n = names(backedgeMade(t.made, "f")[0]!.projection);
+      expect(n[n.indexOf("_PUSH_FRAME") + 1]).toBe("_CHECK_FUNCTION");
+      expect(t.t2.stats.exits.get("deopt")).toBeGreaterThan(0);
+    }
+  });
+
   test("an __init__ returning non-None inside a trace raises the shim's TypeError at the CALL, as tier 1 does", async () => {
     const p = await compile(`
 BOX = [None]

@@ -189,8 +189,10 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
 
     // room for this instruction (at most its uops + _CHECK_VALIDITY + _SET_IP) and, unless the
     // fault is on, for the final _CHECK_VALIDITY + _SET_IP + _EXIT_TRACE
+    // (CALL_ALLOC_AND_ENTER_INIT adds a _CHECK_FUNCTION in the new frame)
     const reserve = faults.noExitRoomReserved ? 0 : 3;
-    if (uops.length + m.parts.length + 2 + reserve > params.maxTraceLength) return done("trace too long", `${uops.length} uops`, ins);
+    const own = m.parts.length + 2 + (name === "CALL_ALLOC_AND_ENTER_INIT" ? 1 : 0);
+    if (uops.length + own + reserve > params.maxTraceLength) return done("trace too long", `${uops.length} uops`, ins);
 
     // a conditional branch: follow the side its 16-bit history (taken 1 / not taken 0) says is
     // likely, scaling the confidence down (translate_bytecode_to_trace, 3.13/3.14): a 50/50
@@ -303,6 +305,12 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
         frame = { code: newCode, func: found.func, returnTo: ins.next };
         instrs = instrsOf(newCode.def);
         nextOff = 0;
+        if (name === "CALL_ALLOC_AND_ENTER_INIT") {
+          // the call's own guard is the class's type version, which `C.__init__.__code__ = ...`
+          // does not change: guard the function version in the new frame before its inlined body
+          // (a mismatch deopts to the frame's first instruction; the frame has the current code)
+          control("_CHECK_FUNCTION", instrs[0]!, version, { operandNote: `func_version ${version}` });
+        }
         break;
       }
       if (u.name === "RETURN_VALUE") {

@@ -365,9 +365,34 @@ describe("executors compiled to one function (compile.ts)", () => {
         const t = runT2(p, { stepBudget: budget, params: { compileAfter } });
         expect(t.outcome.status, `budget ${budget}, compileAfter ${compileAfter}`).toBe("budget");
         expect(t.steps, `budget ${budget}, compileAfter ${compileAfter}`).toBe(ref.steps);
+        expect(t.budgetFrames, `budget ${budget}, compileAfter ${compileAfter}`).toEqual(ref.budgetFrames);
         expect(t.made.some((m) => m.executor?.compiled != null)).toBe(true);
       }
     }
+  });
+
+  test("at EVERY step budget, tier 2 stops where the reference does (steps, frames), also inside instructions the optimizer emptied", async () => {
+    // NOT_TAKEN and proven guards leave instructions with no uops: their steps move to the next
+    // uop kept (stepTargets), and a budget running out among them must stop at the right one
+    const p = await compile(hotLoop(`
+a += 1
+if i % 3 == 0:
+    a += 2
+`, { n: 60 }));
+    const full = runRef(p);
+    let merged = 0;
+    for (let budget = 1; budget <= full.steps; budget++) {
+      const ref = runRef(p, undefined, budget);
+      for (const passes of [ALL_PASSES, NO_PASSES]) {
+        const t = runT2(p, { stepBudget: budget, passes, params: { compileAfter: budget % 2 === 0 ? 0 : 16 } });
+        const what = `budget ${budget}, ${passes === ALL_PASSES ? "all" : "no"} passes`;
+        expect(t.outcome.status, what).toBe(ref.outcome.status);
+        expect(t.steps, what).toBe(ref.steps);
+        expect(t.budgetFrames, what).toEqual(ref.budgetFrames);
+        if (budget === full.steps) merged += t.made.flatMap((m) => m.executor?.uops ?? []).filter((u) => u.stepTargets !== undefined && u.steps > 1).length;
+      }
+    }
+    expect(merged).toBeGreaterThan(0);
   });
 });
 

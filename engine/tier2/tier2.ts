@@ -79,8 +79,13 @@ export class Tier2 {
     host.rt.typeWatcher = (t) => this.typeModified(t);
     this.traceRuntime = {
       rt: host.rt, host, ctx: host.ctx, decodeBorrowed, compileAfter: this.params.compileAfter, ignoreInvalidation: this.faults.ignoreInvalidation === true,
-      budgetExhausted: (f, target) => {
-        f.ip = target;
+      budgetExhausted: (f, u) => {
+        // several instructions may start at one uop (the optimizer dropped the uops of the first
+        // ones): tier 1 counts them one by one and stops at the one that goes over the budget
+        const over = host.steps - host.stepBudget;
+        const at = u.stepTargets;
+        f.ip = at !== undefined && over <= at.length ? at[at.length - over]! : u.target;
+        host.steps = host.stepBudget + 1;
         throw new BudgetExhausted(snapshotFrames(f));
       },
       enterPushed: (f, target, next) => this.enterPushed(f, target, next),

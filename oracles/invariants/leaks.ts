@@ -10,6 +10,7 @@ import {
   PyInstance, PyException, PyFrameObject, PyTraceback, PySeqIter, PyDictView, PyDictIter, PyEnumerate,
   PyZip, PySlice, type PyValue,
 } from "../../engine/runtime/objects.ts";
+import { ExecutorObject } from "../../engine/tier2/executor.ts";
 
 /** The objects `o` holds strong references to. */
 export function referents(o: HeapObject): PyValue[] {
@@ -38,7 +39,15 @@ export function referents(o: HeapObject): PyValue[] {
   else if (o instanceof PyEnumerate) add(o.iter);
   else if (o instanceof PyZip) add(o.iters);
   else if (o instanceof PySlice) [o.start, o.stop, o.step].forEach(add);
+  // tier 2: a side exit holds a strong reference to the executor linked to it
+  else if (o instanceof ExecutorObject) for (const x of o.exits) add(x.executor);
   return out;
+}
+
+/** References the objects themselves do not show: co_executors, a code object's strong reference
+ *  to each executor installed in it (tier 2 keeps that array beside the code object). */
+function hiddenReferents(o: HeapObject): HeapObject[] {
+  return o instanceof ExecutorObject && o.installedAt !== null && !o.code.freed ? [o.code] : [];
 }
 
 export interface Leak {
@@ -49,6 +58,8 @@ export interface Leak {
   /** every reference counted in refcnt comes from another leaked object: unreachable garbage that
    *  CPython's cyclic GC would collect (tierdiff has none), not a lost reference */
   readonly inCycle: boolean;
+  /** a tier-2 executor (only the tiered configurations make them) */
+  readonly executor: boolean;
 }
 
 /**
@@ -63,13 +74,14 @@ export function onlyCyclicGarbage(leaks: readonly Leak[]): boolean {
 export function findLeaks(heap: Heap, exclude: ReadonlySet<HeapObject> = new Set()): Leak[] {
   const live = heap.liveObjects().filter((o) => !exclude.has(o));
   const holders = new Map<HeapObject, string[]>();
+  const hold = (r: HeapObject, by: HeapObject): void => {
+    let h = holders.get(r);
+    if (h === undefined) holders.set(r, (h = []));
+    h.push(`${by.describe()} at 0x${by.addr.toString(16)}`);
+  };
   for (const o of live) {
-    for (const r of referents(o)) {
-      if (!(r instanceof HeapObject) || r.immortal) continue;
-      let h = holders.get(r);
-      if (h === undefined) holders.set(r, (h = []));
-      h.push(`${o.describe()} at 0x${o.addr.toString(16)}`);
-    }
+    for (const r of referents(o)) if (r instanceof HeapObject && !r.immortal) hold(r, o);
+    for (const by of hiddenReferents(o)) hold(o, by);
   }
   return live.map((o) => {
     const h = holders.get(o);
@@ -79,6 +91,7 @@ export function findLeaks(heap: Heap, exclude: ReadonlySet<HeapObject> = new Set
       refcnt: o.refcnt,
       heldBy: h ?? ["(no live object: a reference was lost — a refcount leak)"],
       inCycle: h !== undefined && h.length === o.refcnt,
+      executor: o instanceof ExecutorObject,
     };
   });
 }

@@ -20,12 +20,15 @@ import type { Outcome, ExceptionOutcome, TracebackEntry } from "../outcome.ts";
 import { formatLeaks, type Leak } from "../invariants/leaks.ts";
 import { Session } from "../session.ts";
 import { ReferenceInterpreter, type ReferenceOptions } from "./interp.ts";
+import type { FrameSnapshot } from "../../engine/vm/snapshot.ts";
 
 export interface RunResult {
   readonly outcome: Outcome;
   readonly leaks: readonly Leak[];
   readonly steps: number;
   readonly runtime: Runtime;
+  /** where every frame stood when the step budget ran out (null: it did not) */
+  readonly budgetFrames: readonly FrameSnapshot[] | null;
 }
 
 export function exceptionOutcome(rt: Runtime, exc: PyException): ExceptionOutcome {
@@ -94,6 +97,7 @@ export function runReference(program: ProgramDef, opts: ReferenceOptions = {}): 
 export function runWith(rt: Runtime, body: () => void, resetState: () => void, steps: () => number): RunResult {
   const session = new Session({ rt, execMain: body, resetExcInfo: resetState, steps, checkInvariants: () => [] });
   const a = session.start().outcome;
+  const budgetFrames = session.budgetFrames;
   const b = session.finish();
   const z = b.outcome;
   const outcome: Outcome = {
@@ -106,7 +110,7 @@ export function runWith(rt: Runtime, body: () => void, resetState: () => void, s
     globals: a.globals,
     ...(a.internalError !== undefined || z.internalError !== undefined ? { internalError: a.internalError ?? z.internalError! } : {}),
   };
-  return { outcome, leaks: b.leaks, steps: steps(), runtime: rt };
+  return { outcome, leaks: b.leaks, steps: steps(), runtime: rt, budgetFrames };
 }
 
 export function describeError(e: unknown): string {

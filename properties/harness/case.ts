@@ -87,7 +87,9 @@ export class CaseRun {
     this.compare("teardown", results, false);
     // a reference cycle the program made (cyclic garbage in the reference, and the same objects
     // in every configuration) is outside the subset: CPython's cyclic GC would collect it
-    const kinds = (ls: readonly Leak[]): string => ls.map((l) => `${l.object} refcnt ${l.refcnt}`).sort().join("\n");
+    // (tier 2's executors of a function the cycle keeps alive are part of its garbage, but only
+    // the tiered configurations have them: they are left out of the comparison)
+    const kinds = (ls: readonly Leak[]): string => ls.filter((l) => !l.executor).map((l) => `${l.object} refcnt ${l.refcnt}`).sort().join("\n");
     const refLeaks = results[0]!.leaks;
     if (onlyCyclicGarbage(refLeaks) && results.every((r) => onlyCyclicGarbage(r.leaks) && kinds(r.leaks) === kinds(refLeaks))) {
       throw new Discard(`the program leaves a reference cycle (${refLeaks.length} object(s)); no cyclic GC is modeled`);
