@@ -46,6 +46,13 @@ describe("tierdiff CLI", () => {
     expect(r.err).toMatch(/_START_EXECUTOR[\s\S]*_EXIT_TRACE/);
     expect(r.out).toBe("5\n51\n22\n");
     expect(r.err).toMatch(/exit #0: /);
+    // executors compiled at once agree too; a bad --compile-after is a usage error
+    const c = tierdiff("run", join(CASES, "tier2_cast.tda"), "--config", "all", "--threshold", "3", "--compile-after", "0");
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toBe("5\n51\n22\n");
+    const bad = tierdiff("run", join(CASES, "tier2_cast.tda"), "--config", "t2", "--compile-after", "x");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--compile-after/);
   });
 
   test("selftest --list prints the fault catalog", () => {

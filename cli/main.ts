@@ -11,7 +11,7 @@ import { loadProgram, LoadError } from "./load.ts";
 import { formatTraceback, formatUnraisable } from "./traceback.ts";
 import { runReference, formatLeaks, type RunResult } from "../oracles/reference/run.ts";
 import { runTier1 } from "../engine/tier1/run.ts";
-import { passesOf } from "../engine/tier2/params.ts";
+import { passesOf, tier2ParamsProblem } from "../engine/tier2/params.ts";
 import { cmdSelftest, SELFTEST_HELP } from "./selftest.ts";
 import { compareOutcomes } from "../oracles/outcome.ts";
 import { VerifyError } from "../engine/bytecode/verify.ts";
@@ -32,7 +32,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   run: {
     summary: "run a program (.py or tierdiff assembly) and print its output like python3",
-    help: `usage: tierdiff run <program> [--config ref|t1|t2|all] [--threshold N] [--passes P] [--executors]
+    help: `usage: tierdiff run <program> [--config ref|t1|t2|all] [--threshold N] [--passes P] [--compile-after N] [--executors]
                     [--cpython] [--json] [--stats] [--budget N] [--leaks] [-m module.py ...]
 
 Runs <program> on the chosen configuration. A .py file is compiled by real CPython 3.14
@@ -48,6 +48,8 @@ exception is printed as a traceback on stderr (exit status 1).
   --threshold N    tier 2: backedge and side-exit threshold (CPython 3.14: 4096, the default;
                    small values put short programs' loops on tier 2)
   --passes P       tier 2 optimizer passes: all (default), none, globals, types, removeUnneeded
+  --compile-after N  tier 2: entries + loop-backs an executor is interpreted for before it is
+                   compiled to one JavaScript function (default 16; 0 compiles at once)
   --executors      tier 2: print every executor at the end of the program (before teardown)
                    like _opcode.get_executor: uop, oparg, target, operand; stop reason, exits
                    and their temperatures, dependencies, what the optimizer removed
@@ -213,6 +215,7 @@ const PASS_CHOICES = ["all", "none", "globals", "types", "removeUnneeded"] as co
 interface T2Choice {
   readonly threshold: number;
   readonly passes: (typeof PASS_CHOICES)[number];
+  readonly compileAfter: number;
 }
 
 function runConfig(config: Config, program: Parameters<typeof runReference>[0], budget: number | undefined, t2: T2Choice): RunResult & { stats?: string; executors?: string } {
@@ -226,7 +229,7 @@ function runConfig(config: Config, program: Parameters<typeof runReference>[0], 
   const passes = passesOf(t2.passes);
   const r = runTier1(program, {
     ...opts,
-    tier2: { params: { backedgeThreshold: t2.threshold, sideExitThreshold: t2.threshold, ...(t2.threshold < 64 ? { backedgeBackoff: 2, sideExitBackoff: 2 } : {}), passes } },
+    tier2: { params: { backedgeThreshold: t2.threshold, sideExitThreshold: t2.threshold, ...(t2.threshold < 64 ? { backedgeBackoff: 2, sideExitBackoff: 2 } : {}), passes, compileAfter: t2.compileAfter } },
     beforeTeardown: (e) => {
       executors = e.tier2!.listing();
     },
@@ -235,7 +238,7 @@ function runConfig(config: Config, program: Parameters<typeof runReference>[0], 
 }
 
 async function cmdRun(argv: readonly string[]): Promise<number> {
-  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean", cpython: "boolean", executors: "boolean", threshold: "int", passes: "string" }, "run");
+  const a = parseArgs(argv, { config: "string", json: "boolean", budget: "int", leaks: "boolean", module: "string", m: "string", stats: "boolean", cpython: "boolean", executors: "boolean", threshold: "int", passes: "string", "compile-after": "int" }, "run");
   if (a.positional.length !== 1) throw new UsageError("tierdiff run: expected exactly one program file (see 'tierdiff run --help')");
   const requested = (a.flags.get("config") as string | undefined) ?? "ref";
   let configs: Config[];
@@ -247,7 +250,10 @@ async function cmdRun(argv: readonly string[]): Promise<number> {
   const threshold = (a.flags.get("threshold") as number | undefined) ?? 4096;
   if (threshold < 1 || threshold > 4096) throw new UsageError(`tierdiff run: --threshold must be between 1 and 4096, got ${threshold}`);
   if (a.flags.get("executors") === true && !configs.includes("t2")) throw new UsageError("tierdiff run: --executors needs --config t2 or all");
-  const t2choice: T2Choice = { threshold, passes: passes as T2Choice["passes"] };
+  const compileAfter = (a.flags.get("compile-after") as number | undefined) ?? 16;
+  const problem = tier2ParamsProblem({ compileAfter });
+  if (problem !== undefined) throw new UsageError(`tierdiff run: --compile-after: ${problem}`);
+  const t2choice: T2Choice = { threshold, passes: passes as T2Choice["passes"], compileAfter };
   const extra = [a.flags.get("module"), a.flags.get("m")].filter((x): x is string => typeof x === "string");
   const program = await loadProgram(a.positional[0]!, extra);
   const budget = a.flags.get("budget") as number | undefined;
