@@ -148,9 +148,9 @@ export function compileTrace(e: ExecutorObject, tr: TraceRuntime): CompiledTrace
         fns.push(u.uop.fn);
         // control reaches uop i only from uop i - 1, and uop 0 from entry or _JUMP_TO_TOP
         if (i === 0 || lastTarget !== u.target) lines.push(`      c.offset = ${u.target};`);
-        if (i === 0 || lastNext !== u.next || u.name === "_BINARY_OP_INPLACE_ADD_UNICODE") lines.push(`      c.next = ${u.next};`);
+        if (i === 0 || lastNext !== u.next) lines.push(`      c.next = ${u.next};`);
         lastTarget = u.target;
-        lastNext = u.name === "_BINARY_OP_INPLACE_ADD_UNICODE" ? -1 : u.next; // it moves c.next (SKIP_OVER)
+        lastNext = u.next; // (no uop a trace runs moves c.next)
         lines.push(`      sig = U${fns.length - 1}(c, ${u.oparg}, ${u.operand});`);
         if ((u.uop.flags & F_FRAME) !== 0) {
           // calls and returns stay in the trace (the frame bookkeeping is tier2.ts's, shared)

@@ -215,7 +215,7 @@ const TYPE_GUARDS: Readonly<Record<string, readonly [depth: number, kind: Kind]>
 const RESULT_KIND: Readonly<Record<string, Kind>> = {
   _BINARY_OP_ADD_INT: "int", _BINARY_OP_SUBTRACT_INT: "int", _BINARY_OP_MULTIPLY_INT: "int",
   _BINARY_OP_ADD_FLOAT: "float", _BINARY_OP_SUBTRACT_FLOAT: "float", _BINARY_OP_MULTIPLY_FLOAT: "float",
-  _BINARY_OP_ADD_UNICODE: "str", _COMPARE_OP_INT: "bool", _COMPARE_OP_FLOAT: "bool", _COMPARE_OP_STR: "bool",
+  _BINARY_OP_ADD_UNICODE: "str", _BINARY_OP_INPLACE_ADD_UNICODE: "str", _COMPARE_OP_INT: "bool", _COMPARE_OP_FLOAT: "bool", _COMPARE_OP_STR: "bool",
   TO_BOOL_BOOL: "bool", TO_BOOL_INT: "bool", TO_BOOL_NONE: "bool", _TO_BOOL_LIST: "bool", _TO_BOOL_STR: "bool",
   _REPLACE_WITH_TRUE: "bool", _TO_BOOL: "bool", CONTAINS_OP: "bool", _CONTAINS_OP: "bool", _CONTAINS_OP_DICT: "bool",
   IS_OP: "bool", UNARY_NOT: "bool", BUILD_LIST: "list", BUILD_TUPLE: "tuple", BUILD_MAP: "dict", _IS_NONE: "bool",
@@ -289,12 +289,6 @@ function abstractInterpret(host: OptimizeHost, uops: TraceUop[], deps: Set<objec
         continue;
       case "COPY_FREE_VARS":
         fr.locals = [];
-        continue;
-      case "_BINARY_OP_INPLACE_ADD_UNICODE":
-        // stores left + right into the local of the STORE_FAST it skips
-        pop();
-        pop();
-        fr.locals[(t.code.units[t.next]! >> 8)] = { kind: "str" };
         continue;
       case "LOAD_SMALL_INT":
         push(constSym(t.oparg));

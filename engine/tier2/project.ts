@@ -324,8 +324,6 @@ export function projectTrace(host: ProjectionHost, code: PyCode, func: PyFunctio
         break;
       }
       add(u, ins, ins.oparg, operand);
-      // tier 1 skips the STORE_FAST this form already did (SKIP_OVER(1)); so does the trace
-      if (u.name === "_BINARY_OP_INPLACE_ADD_UNICODE") nextOff = ins.next + 1;
     }
     off = nextOff;
   }

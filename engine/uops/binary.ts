@@ -94,25 +94,25 @@ for (const [form, guard] of [["INT", "INT"], ["FLOAT", "FLOAT"]] as const) {
 defineMacro("BINARY_OP_ADD_UNICODE", ["_GUARD_TOS_UNICODE", "_GUARD_NOS_UNICODE", 5, "_BINARY_OP_ADD_UNICODE"]);
 
 /**
- * `s = s + t` / `s += t` on str, fused with the STORE_FAST that follows (tier 1 skips it). CPython
- * deopts unless the local the STORE_FAST targets still holds the very left operand; then it drops
- * the stack's reference to `left` so that PyUnicode_Append may resize the string in place when the
- * local holds the only other reference (refcount 2 -> 1), and otherwise builds a new string. strs
- * are values in tierdiff (no identity, no refcount, no id()), so identity is value equality here and
- * in-place resizing vs. copying is unobservable: the local simply receives left + right.
+ * `s = s + t` / `s += t` on str. CPython deopts unless the local the following STORE_FAST targets
+ * still holds the very left operand, drops the stack's reference to `left` so PyUnicode_Append may
+ * resize the string in place, stores the result into that local itself and skips the STORE_FAST
+ * (SKIP_OVER(1)). tierdiff keeps the guard but pushes the result and lets the STORE_FAST run, as
+ * CALL_LIST_APPEND keeps its POP_TOP (engine/uops/call.ts): strs are values here (no identity, no
+ * refcount, no id()), so in-place resizing is unobservable, and skipping would make tier 1 and 2
+ * execute one instruction fewer than the reference — step counts and the frames at every step must
+ * agree (the budget and replay's bisection rely on it).
  */
-defineUop("_BINARY_OP_INPLACE_ADD_UNICODE", { inputs: 2, outputs: 0, flags: F_DEOPT | F_ERROR | F_ESCAPES }, (c) => {
+defineUop("_BINARY_OP_INPLACE_ADD_UNICODE", { inputs: 2, outputs: 1, flags: F_DEOPT | F_ERROR | F_ESCAPES }, (c) => {
   const unit = c.f.code.units[c.next]!;
   if ((unit & 0xff) !== OPMAP["STORE_FAST"]) {
     throw new InternalError(`${c.f.def.qualname}+${c.offset * 2}: BINARY_OP_INPLACE_ADD_UNICODE not followed by STORE_FAST`, "invariant");
   }
-  const local = unit >> 8;
   const left = peek(c, 2);
-  if (c.f.localsplus[local] !== left) return DEOPT;
+  if (c.f.localsplus[unit >> 8] !== left) return DEOPT;
   const right = pop(c) as string;
   pop(c);
-  c.f.localsplus[local] = (left as string) + right;
-  c.next += 1; // SKIP_OVER(1): the STORE_FAST is done
+  push(c, (left as string) + right);
   return OK;
 });
 defineMacro("BINARY_OP_INPLACE_ADD_UNICODE", ["_GUARD_TOS_UNICODE", "_GUARD_NOS_UNICODE", 5, "_BINARY_OP_INPLACE_ADD_UNICODE"]);
