@@ -114,6 +114,11 @@ export class CaseRun {
         this.fail(`${name} differs from the reference after ${phase}`,
           diffs.map((d) => `  ${d.field}\n    ref:  ${d.left}\n    ${name}: ${d.right}`).join("\n") + "\n" + outcomesText(ref, r.outcome, name));
       }
+      // every configuration executes the same instructions (tier 2 counts a trace's instructions
+      // as tier 1 would): step budgets, replay's bisection and --trace rely on it
+      const steps = this.engines[i]!.steps();
+      const refSteps = this.engines[0]!.steps();
+      if (steps !== refSteps) this.fail(`${name} counts different steps than the reference after ${phase}`, `  steps\n    ref:  ${refSteps}\n    ${name}: ${steps}`);
     });
     void isStart;
   }
