@@ -9,12 +9,11 @@ import { getPyodide, type PyodideInterface } from "../../oracles/cpython/pyodide
 import { importPython } from "../../oracles/cpython/import.ts";
 import { runReference } from "../../oracles/reference/run.ts";
 import { createRuntime } from "../runtime/builtins.ts";
-import { PyFunction, PyInstance, type PyModule } from "../runtime/objects.ts";
-import { instrsOf } from "../vm/code-info.ts";
-import { OPNAME } from "../bytecode/opcodes.ts";
+import { PyInstance, type PyModule } from "../runtime/objects.ts";
 import { allMacros } from "../uops/table.ts";
 import facts from "../uops/cpython314-facts.json" with { type: "json" };
 import { Tier1Engine } from "./engine.ts";
+import { familyStates } from "./specialize-testing.ts";
 import { runTier1 } from "./run.ts";
 import { REDISPATCH_MAY_DEOPT } from "./specialize-attr.ts";
 
@@ -71,20 +70,7 @@ async function tier1(src: string, fns: string[], modules: Modules = {}) {
   const rt = createRuntime();
   const engine = new Tier1Engine(rt, prog, { checkStackEffects: true });
   const mod: PyModule = engine.execModule("__main__", "__main__");
-  const state: Record<string, string[]> = {};
-  for (const n of fns) {
-    const f = mod.dict.store.getStr(n);
-    if (!(f instanceof PyFunction)) throw new Error(`${n} is not a function`);
-    state[n] = [];
-    for (const ins of instrsOf(f.code.def)) {
-      if (ins === undefined) continue;
-      const op = OPNAME[f.code.units[ins.offset]! & 0xff]!;
-      if (!FAMILY.test(op)) continue;
-      const name = op.startsWith("STORE_ATTR") ? f.code.def.names[ins.oparg] : f.code.def.names[ins.oparg >> 1];
-      const c = f.code.units[ins.offset + 1]!;
-      state[n].push(`${op}(${name}) ${c >> 4}/${c & 15}`);
-    }
-  }
+  const state = familyStates(mod, fns, FAMILY, (op, oparg, names) => op.startsWith("STORE_ATTR") ? names[oparg]! : names[oparg >> 1]!);
   return { state, stdout: rt.stdout, engine, mod };
 }
 

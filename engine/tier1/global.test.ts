@@ -7,14 +7,13 @@ import { getPyodide, type PyodideInterface } from "../../oracles/cpython/pyodide
 import { importPython } from "../../oracles/cpython/import.ts";
 import { runReference } from "../../oracles/reference/run.ts";
 import { createRuntime } from "../runtime/builtins.ts";
-import { PyFunction, type PyModule } from "../runtime/objects.ts";
+import type { PyModule } from "../runtime/objects.ts";
 import { keysVersionCounter } from "../runtime/dictstore.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { instrsOf } from "../vm/code-info.ts";
-import { OPNAME } from "../bytecode/opcodes.ts";
 import { macroNamed } from "../uops/table.ts";
 import facts from "../uops/cpython314-facts.json" with { type: "json" };
 import { Tier1Engine } from "./engine.ts";
+import { familyStates } from "./specialize-testing.ts";
 import { runTier1 } from "./run.ts";
 
 let py: PyodideInterface;
@@ -54,19 +53,7 @@ async function tier1(src: string, fns: string[], setup?: (rt: Runtime) => void) 
   setup?.(rt);
   const engine = new Tier1Engine(rt, prog, { checkStackEffects: true });
   const mod: PyModule = engine.execModule("__main__", "__main__");
-  const state: Record<string, string[]> = {};
-  for (const n of fns) {
-    const f = mod.dict.store.getStr(n);
-    if (!(f instanceof PyFunction)) throw new Error(`${n} is not a function`);
-    state[n] = [];
-    for (const ins of instrsOf(f.code.def)) {
-      if (ins === undefined) continue;
-      const op = OPNAME[f.code.units[ins.offset]! & 0xff]!;
-      if (!FAMILY.test(op)) continue;
-      const c = f.code.units[ins.offset + 1]!;
-      state[n].push(`${op}(${f.code.def.names[ins.oparg >> 1]}) ${c >> 4}/${c & 15}`);
-    }
-  }
+  const state = familyStates(mod, fns, FAMILY, (op, oparg, names) => names[oparg >> 1]!);
   return { state, stdout: rt.stdout, stats: engine.stats.of("LOAD_GLOBAL"), prog };
 }
 

@@ -5,6 +5,10 @@
  * dis.get_instructions(code, adaptive=True) lists them. The reusable part lives in
  * oracles/cpython/adaptive.ts (the fidelity check and the CLI use it too); it is re-exported here.
  */
+import { OPNAME } from "../bytecode/opcodes.ts";
+import { PyFunction, type PyModule } from "../runtime/objects.ts";
+import { instrsOf } from "../vm/code-info.ts";
+
 export {
   cpythonAdaptive,
   tier1Adaptive,
@@ -24,4 +28,26 @@ export function driver(defs: string, call: string, phases: readonly (readonly [a
   const lines = [defs.trimEnd()];
   for (const [args, times] of phases) for (let i = 0; i < times; i++) lines.push(`${call}(${args})`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * For each function `fns` of `mod`: its instructions of a family (`family` tests the opcode name),
+ * as "OPNAME(name) value/backoff" with the counter of the first cache unit — the shape the attr and
+ * global tests compare with CPython. `nameOf` picks the instruction's name from co_names.
+ */
+export function familyStates(mod: PyModule, fns: readonly string[], family: RegExp, nameOf: (op: string, oparg: number, names: readonly string[]) => string): Record<string, string[]> {
+  const state: Record<string, string[]> = {};
+  for (const n of fns) {
+    const f = mod.dict.store.getStr(n);
+    if (!(f instanceof PyFunction)) throw new Error(`${n} is not a function`);
+    state[n] = [];
+    for (const ins of instrsOf(f.code.def)) {
+      if (ins === undefined) continue;
+      const op = OPNAME[f.code.units[ins.offset]! & 0xff]!;
+      if (!family.test(op)) continue;
+      const c = f.code.units[ins.offset + 1]!;
+      state[n].push(`${op}(${nameOf(op, ins.oparg, f.code.def.names)}) ${c >> 4}/${c & 15}`);
+    }
+  }
+  return state;
 }
