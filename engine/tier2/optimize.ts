@@ -245,8 +245,12 @@ function abstractInterpret(host: OptimizeHost, uops: TraceUop[], deps: Set<objec
   };
   const local = (i: number): Sym => (fr.locals[i] ??= unknown());
   let stackChecks = 0;
+  /** the uop before t (CALL_ALLOC_AND_ENTER_INIT's _PUSH_FRAME follows its _CREATE_INIT_FRAME) */
+  let prev = "";
   for (const t of uops) {
     const name = t.uop.name;
+    const before = prev;
+    prev = name;
     const guard = TYPE_GUARDS[name];
     if (guard !== undefined) {
       const s = at(guard[0]);
@@ -339,9 +343,7 @@ function abstractInterpret(host: OptimizeHost, uops: TraceUop[], deps: Set<objec
       case "_PUSH_FRAME": {
         pop(); // new_frame
         frames.push(fr);
-        const at = uops.indexOf(t);
-        const init = at > 0 && uops.slice(0, at).reverse().find((x) => x.uop.name !== "_NOP")?.uop.name === "_CREATE_INIT_FRAME";
-        fr = { stack: [], locals: [], code: t.code, ...(init ? { init } : {}) };
+        fr = { stack: [], locals: [], code: t.code, ...(before === "_CREATE_INIT_FRAME" ? { init: true } : {}) };
         continue;
       }
       case "RETURN_VALUE": {
