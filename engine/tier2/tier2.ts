@@ -197,23 +197,22 @@ export class Tier2 {
     rt.incref(exec); // a running executor is kept alive even if invalidated and detached
     exec.executions++;
     this.stats.executions++;
-    let uops = exec.uops;
     c.f = f;
     // the uop whose instruction was counted last (a re-executed instruction is not counted twice)
     const st: StepMark = { counted: null, countedFrame: null };
     try {
       for (;;) {
         if (exec.compiled === null && ++exec.warmth > this.params.compileAfter) exec.compiled = compileTrace(exec, this.traceRuntime);
-        let r = exec.compiled !== null ? exec.compiled(st, f) : interpretTrace(exec, this.traceRuntime, st, f);
-        if (r === HOT) {
-          // hot at _JUMP_TO_TOP: the loop goes on, compiled, from the top in the same frame
-          exec.compiled = compileTrace(exec, this.traceRuntime);
-          r = exec.compiled(st, host.current!);
-        }
+        const r = exec.compiled !== null ? exec.compiled(st, f) : interpretTrace(exec, this.traceRuntime, st, f);
         f = host.current!; // calls and returns inside the trace moved it
+        if (r === HOT) {
+          // hot at _JUMP_TO_TOP (in the root frame): round again, compiled, from the top
+          exec.compiled = compileTrace(exec, this.traceRuntime);
+          continue;
+        }
         const pc = r >>> 3;
         const sig = (r & 7) as Signal | typeof RAN_OFF_END;
-        const u = uops[pc];
+        const u = exec.uops[pc];
         if (u === undefined) throw new InternalError(`tier 2: control ran past the last uop of the ${exec.describe()}`, "invariant");
         c.offset = u.target;
         c.next = u.next;
@@ -259,7 +258,6 @@ export class Tier2 {
             exec = next;
             exec.executions++;
             this.stats.executions++;
-            uops = exec.uops;
             continue;
           }
           default:
